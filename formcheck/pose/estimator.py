@@ -1,0 +1,120 @@
+"""MediaPipe PoseLandmarker in VIDEO mode (tracking between frames), returning ``PoseFrame``s."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from formcheck.errors import PoseModelError
+from formcheck.landmarks import LANDMARK_COUNT, Landmark, PoseFrame, PoseStatus
+from formcheck.pose.model import ModelBundle
+from formcheck.sources.base import Frame
+
+# The landmarks a whole-body exercise needs; their visibility decides a frame's status.
+BODY_LANDMARKS = (
+    Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP,
+    Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE,
+)
+# A body landmark this far outside the image (fraction of its size) counts as cut off.
+OUT_OF_FRAME_MARGIN = 0.02
+LOW_VISIBILITY = 0.5
+
+
+@dataclass(frozen=True)
+class PoseSettings:
+    """Model thresholds (MediaPipe's defaults) and whether to return segmentation masks."""
+
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    segmentation_masks: bool = False
+
+    def cache_key(self) -> str:
+        return f"det{self.min_detection_confidence}-pres{self.min_presence_confidence}-trk{self.min_tracking_confidence}"
+
+
+class PoseEstimator(Protocol):
+    """One person's pose, frame by frame, in time order. One instance per video or live session."""
+
+    def estimate(self, frame: Frame) -> PoseFrame: ...
+
+    def close(self) -> None: ...
+
+
+def frame_status(image_xy: np.ndarray, visibility: np.ndarray) -> PoseStatus:
+    """Classify a detected pose: cut off by the frame edge, poorly visible, or fine.
+
+    A body landmark outside the image is "partly out of frame"; otherwise a mean body
+    visibility under 0.5 is "low visibility". Side-on floor exercises hide one side, so
+    this is a warning for the review, not a reason to drop the frame.
+    """
+    body = list(BODY_LANDMARKS)
+    xy = image_xy[body]
+    outside = (xy < -OUT_OF_FRAME_MARGIN) | (xy > 1 + OUT_OF_FRAME_MARGIN)
+    if outside.any():
+        return PoseStatus.PARTLY_OUT_OF_FRAME
+    if float(visibility[body].mean()) < LOW_VISIBILITY:
+        return PoseStatus.LOW_VISIBILITY
+    return PoseStatus.OK
+
+
+class MediaPipePoseEstimator:
+    """``PoseLandmarker`` in VIDEO mode. Timestamps must increase; equal ones are nudged forward."""
+
+    def __init__(self, bundle: ModelBundle, settings: PoseSettings | None = None) -> None:
+        # MediaPipe's C++ logging (GPU probing, XNNPACK notices) is noise on a user's terminal.
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        self.settings = settings or PoseSettings()
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(bundle.path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=1,
+            min_pose_detection_confidence=self.settings.min_detection_confidence,
+            min_pose_presence_confidence=self.settings.min_presence_confidence,
+            min_tracking_confidence=self.settings.min_tracking_confidence,
+            output_segmentation_masks=self.settings.segmentation_masks,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as error:
+            raise PoseModelError(f"{bundle.path}: the pose model could not be loaded ({error})") from error
+        self._last_timestamp_ms = -1
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        height, width = frame.image.shape[:2]
+        timestamp_ms = max(int(round(frame.t_s * 1000)), self._last_timestamp_ms + 1)
+        self._last_timestamp_ms = timestamp_ms
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.image))
+        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        if not result.pose_landmarks:
+            return PoseFrame.missing(frame.index, frame.t_s, (width, height))
+        image_landmarks = result.pose_landmarks[0]
+        world_landmarks = result.pose_world_landmarks[0]
+        image_xy = np.array([[p.x, p.y] for p in image_landmarks], np.float32)
+        world_xyz = np.array([[p.x, p.y, p.z] for p in world_landmarks], np.float32)
+        visibility = np.array([p.visibility or 0.0 for p in image_landmarks], np.float32)
+        mask = None
+        if self.settings.segmentation_masks and result.segmentation_masks:
+            mask = np.asarray(result.segmentation_masks[0].numpy_view(), np.float32).reshape(height, width)
+        assert image_xy.shape[0] == LANDMARK_COUNT
+        return PoseFrame(
+            frame_index=frame.index,
+            t_s=frame.t_s,
+            status=frame_status(image_xy, visibility),
+            image_xy=image_xy,
+            world_xyz=world_xyz,
+            visibility=visibility,
+            image_wh=(width, height),
+            mask=mask,
+        )
+
+    def close(self) -> None:
+        self._landmarker.close()

@@ -1,0 +1,65 @@
+"""Run the pose stage over a whole source, through the cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from formcheck.landmarks import PoseFrame
+from formcheck.pose.cache import PoseCache, cache_key
+from formcheck.pose.estimator import MediaPipePoseEstimator, PoseSettings
+from formcheck.pose.model import ModelBundle, default_bundle
+from formcheck.sources import SourceInfo, open_source
+
+# Called after each frame with (frames done, frames expected or 0 when unknown).
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PoseTrack:
+    """A whole source's poses, the facts about the source, and any decode warning."""
+
+    frames: list[PoseFrame]
+    source: SourceInfo
+    decode_warning: str | None
+    from_cache: bool
+
+
+def estimate_source(
+    target: str | Path,
+    bundle: ModelBundle | None = None,
+    settings: PoseSettings | None = None,
+    cache: PoseCache | None = None,
+    progress: ProgressCallback | None = None,
+) -> PoseTrack:
+    """Poses for every frame of a video file or image (cached when ``cache`` is given).
+
+    Raises:
+        SourceError: the input cannot be read.
+        PoseModelError: the model cannot be built or loaded.
+    """
+    source = open_source(target)
+    bundle = bundle or default_bundle()
+    settings = settings or PoseSettings()
+    use_cache = cache is not None and not settings.segmentation_masks and Path(str(target)).is_file()
+    key = cache_key(Path(str(target)), bundle.sha256, settings.cache_key()) if use_cache else ""
+    if use_cache and cache is not None:
+        cached = cache.load(key)
+        if cached is not None:
+            frames, info, warning = cached
+            if progress:
+                progress(len(frames), len(frames))
+            return PoseTrack(frames, info, warning, from_cache=True)
+    estimator = MediaPipePoseEstimator(bundle, settings)
+    frames = []
+    try:
+        for frame in source.frames():
+            frames.append(estimator.estimate(frame))
+            if progress:
+                progress(len(frames), source.info.frames)
+    finally:
+        estimator.close()
+    if use_cache and cache is not None:
+        cache.store(key, frames, source.info, source.decode_warning)
+    return PoseTrack(frames, source.info, source.decode_warning, from_cache=False)

@@ -1,0 +1,99 @@
+"""Video files through PyAV (FFmpeg): mp4, mov, avi, webm, mkv, animated GIF.
+
+PyAV gives container timestamps (variable frame rate stays correct) and the display
+rotation of phone videos, which OpenCV's reader does not expose reliably.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+
+from formcheck.errors import SourceError
+from formcheck.sources.base import Frame, SourceInfo
+
+
+def upright(image: np.ndarray, rotation_deg: int) -> np.ndarray:
+    """Rotate a decoded image as its display matrix asks.
+
+    ``rotation_deg`` is the display matrix's counter-clockwise rotation (PyAV's
+    ``VideoFrame.rotation``; a portrait phone clip usually says -90). Showing the frame
+    upright means turning it counter-clockwise by that angle.
+    """
+    quarter_turns = round(rotation_deg / 90) % 4
+    if quarter_turns == 0:
+        return image
+    return np.ascontiguousarray(np.rot90(image, k=quarter_turns))
+
+
+class VideoFileSource:
+    """Decodes one video file. Open it with :func:`formcheck.sources.open_source`."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self.decode_warning: str | None = None
+        try:
+            with av.open(str(path)) as container:
+                if not container.streams.video:
+                    raise SourceError(f"{path}: no video stream (is this an audio or data file?)")
+                stream = container.streams.video[0]
+                rotation = self._first_rotation(container, stream)
+                fps = float(stream.average_rate or stream.guessed_rate or 0.0)
+                duration_s = self._duration_s(container, stream)
+                frame_count = stream.frames or (round(duration_s * fps) if fps else 0)
+                width, height = stream.codec_context.width, stream.codec_context.height
+        except SourceError:
+            raise
+        except (av.error.FFmpegError, ValueError, IndexError) as error:
+            raise SourceError(f"{path}: not a video formcheck can read ({error.__class__.__name__})") from error
+        if rotation % 180:
+            width, height = height, width
+        if width <= 0 or height <= 0:
+            raise SourceError(f"{path}: the video stream has no picture size")
+        self.info = SourceInfo(
+            path=str(path),
+            fps=round(fps, 3),
+            frames=int(frame_count),
+            duration_s=round(duration_s, 3),
+            width=width,
+            height=height,
+            rotation=rotation,
+        )
+
+    @staticmethod
+    def _duration_s(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float:
+        if stream.duration and stream.time_base:
+            return float(stream.duration * stream.time_base)
+        if container.duration:
+            return container.duration / av.time_base
+        return 0.0
+
+    @staticmethod
+    def _first_rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
+        for frame in container.decode(stream):
+            return int(round(frame.rotation or 0))
+        raise SourceError(f"{container.name}: the video has no decodable frame")
+
+    def frames(self) -> Iterator[Frame]:
+        """Yield upright RGB frames. Damage part-way stops decoding and sets ``decode_warning``."""
+        index = 0
+        last_t_s = -1.0
+        try:
+            with av.open(str(self._path)) as container:
+                stream = container.streams.video[0]
+                stream.thread_type = "AUTO"
+                for video_frame in container.decode(stream):
+                    t_s = float(video_frame.time) if video_frame.time is not None else index / (self.info.fps or 30.0)
+                    if t_s <= last_t_s:  # duplicate or out-of-order timestamps: keep time moving forward
+                        t_s = last_t_s + 1e-3
+                    last_t_s = t_s
+                    image = upright(video_frame.to_ndarray(format="rgb24"), self.info.rotation)
+                    yield Frame(index=index, t_s=t_s, image=image)
+                    index += 1
+        except av.error.FFmpegError as error:
+            if index == 0:
+                raise SourceError(f"{self._path}: the video could not be decoded ({error})") from error
+            self.decode_warning = f"decoding stopped at frame {index} ({t_s:.2f} s): the file is damaged after that"
