@@ -51,19 +51,21 @@ class PoseCache:
             return None
         try:
             with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                frames = [
-                    PoseFrame(
-                        frame_index=int(data["frame_index"][i]),
-                        t_s=float(data["t_s"][i]),
-                        status=_STATUS_CODES[int(data["status"][i])],
-                        image_xy=data["image_xy"][i],
-                        world_xyz=data["world_xyz"][i],
-                        visibility=data["visibility"][i],
-                        image_wh=(int(meta["image_wh"][0]), int(meta["image_wh"][1])),
-                    )
-                    for i in range(len(data["t_s"]))
-                ]
+                arrays = {name: data[name] for name in data.files}  # decompress each array once
+            meta = json.loads(str(arrays["meta"]))
+            image_wh = (int(meta["image_wh"][0]), int(meta["image_wh"][1]))
+            frames = [
+                PoseFrame(
+                    frame_index=int(arrays["frame_index"][i]),
+                    t_s=float(arrays["t_s"][i]),
+                    status=_STATUS_CODES[int(arrays["status"][i])],
+                    image_xy=arrays["image_xy"][i],
+                    world_xyz=arrays["world_xyz"][i],
+                    visibility=arrays["visibility"][i],
+                    image_wh=image_wh,
+                )
+                for i in range(len(arrays["t_s"]))
+            ]
         except (OSError, KeyError, ValueError):
             return None  # a damaged entry is a miss; it is rewritten after the model runs
         return frames, SourceInfo(**meta["source"]), meta["decode_warning"]

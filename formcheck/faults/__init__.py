@@ -1,0 +1,1 @@
+"""Fault checks: spec rules turned into debounced fault events."""

@@ -1,0 +1,102 @@
+"""Fault rules by kind. Each check is judged only in the camera views its spec allows.
+
+* ``sustained``: per frame; a metric outside [min, max] during the named phases for at
+  least ``min_duration_s`` opens an event, which closes after ``RELEASE_S`` back inside.
+* ``turning_point``: once per rep, on a metric's value at the rep's turning point.
+* ``tempo``: once per rep, on the duration of its outward or return half.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from formcheck.reps.counter import RepEvent
+from formcheck.review.schema import FaultEvent
+from formcheck.specs import models as spec_models
+
+RELEASE_S = 0.15  # back within bounds this long ends an event (debounce)
+
+
+def outside(value: float, minimum: float | None, maximum: float | None) -> bool:
+    if value != value:
+        return False
+    return (minimum is not None and value < minimum) or (maximum is not None and value > maximum)
+
+
+def _worse(value: float, current: float | None, rule_max: float | None) -> float:
+    if current is None:
+        return value
+    return max(value, current) if rule_max is not None else min(value, current)
+
+
+@dataclass
+class _OpenEvent:
+    start_s: float
+    last_outside_s: float
+    worst: float
+    reported: bool = False
+
+
+class SustainedCheck:
+    """Per-frame check with debounce; ``update`` returns an event when one is confirmed or closed."""
+
+    def __init__(self, rule: spec_models.SustainedFault) -> None:
+        self.rule = rule
+        self._open: _OpenEvent | None = None
+        self.events: list[FaultEvent] = []
+
+    def update(self, t_s: float, value: float, phase: str, judged: bool) -> FaultEvent | None:
+        """Feed one frame. Returns a newly confirmed event (for live cues), else None."""
+        active = judged and phase in self.rule.phases and outside(value, self.rule.min, self.rule.max)
+        if active:
+            if self._open is None:
+                self._open = _OpenEvent(start_s=t_s, last_outside_s=t_s, worst=value)
+            self._open.last_outside_s = t_s
+            self._open.worst = _worse(value, self._open.worst, self.rule.max)
+            if not self._open.reported and t_s - self._open.start_s >= self.rule.min_duration_s:
+                self._open.reported = True
+                return self._event(self._open.start_s, t_s, self._open.worst)
+            return None
+        if self._open is not None and t_s - self._open.last_outside_s >= RELEASE_S:
+            self._close()
+        return None
+
+    def finish(self) -> None:
+        if self._open is not None:
+            self._close()
+
+    def _close(self) -> None:
+        assert self._open is not None
+        if self._open.reported:
+            self.events.append(self._event(self._open.start_s, self._open.last_outside_s, self._open.worst))
+        self._open = None
+
+    def _event(self, start_s: float, end_s: float, worst: float) -> FaultEvent:
+        return FaultEvent(
+            id=self.rule.id, start_s=round(start_s, 3), end_s=round(end_s, 3), severity=self.rule.severity,
+            cue=self.rule.cue, metric=self.rule.metric, worst_value=round(worst, 2),
+        )
+
+
+def judge_rep(
+    rule: spec_models.TurningPointFault | spec_models.TempoFault,
+    rep: RepEvent,
+    turn_metrics: dict[str, float],
+) -> FaultEvent | None:
+    """A per-rep fault for a completed rep, or None when the rep passes."""
+    if isinstance(rule, spec_models.TurningPointFault):
+        value = turn_metrics.get(rule.metric, float("nan"))
+        if not outside(value, rule.min, rule.max):
+            return None
+        return FaultEvent(
+            id=rule.id, start_s=round(rep.start_s, 3), end_s=round(rep.end_s, 3), severity=rule.severity,
+            cue=rule.cue, metric=rule.metric, worst_value=round(value, 2),
+        )
+    duration_s = rep.out_s if rule.half == "out" else rep.return_s
+    if duration_s >= rule.min_s:
+        return None
+    start_s, end_s = (rep.start_s, rep.turn_s) if rule.half == "out" else (rep.turn_s, rep.end_s)
+    return FaultEvent(
+        id=rule.id, start_s=round(start_s, 3), end_s=round(end_s, 3), severity=rule.severity, cue=rule.cue,
+        worst_value=round(duration_s, 2),
+    )

@@ -1,0 +1,158 @@
+"""Turn a spec's metric declarations into numbers for one frame.
+
+Every metric kind is one small function of landmark arrays; the spec picks points and a
+side. Units are in the metric's name by convention (``_deg``, ``_norm``, ``_ratio``).
+
+Sides:
+    near: the metric is computed on the left and the right side and the two are blended by
+        visibility (weights ~ visibility^4), so side-on clips use the side facing the camera
+        without ever switching abruptly between sides.
+    left / right: that side only.
+    mid: the midpoint of the left and right points (e.g. mid-hip to mid-shoulder).
+
+Normalised lengths (``_norm``) are in torso lengths: the image distance from mid-hip to
+mid-shoulder, so they do not depend on how far the person stands from the camera.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.landmarks import Landmark
+from formcheck.metrics import geometry
+from formcheck.specs import models as spec_models
+
+FloatArray = npt.NDArray[np.float64]
+NEAR_SIDE_WEIGHT_POWER = 4.0
+_UNSIDED = {"nose"}
+
+
+@dataclass(frozen=True)
+class PoseArrays:
+    """One frame's smoothed landmarks as the metric functions need them.
+
+    Attributes:
+        image_px: (33, 2) image coordinates in pixels (so angles are not distorted by the aspect ratio).
+        world_m: (33, 3) world coordinates in metres.
+        visibility: (33,) visibility 0..1.
+    """
+
+    image_px: FloatArray
+    world_m: FloatArray
+    visibility: FloatArray
+
+    def torso_length_px(self) -> float:
+        shoulders = (self.image_px[Landmark.LEFT_SHOULDER] + self.image_px[Landmark.RIGHT_SHOULDER]) / 2
+        hips = (self.image_px[Landmark.LEFT_HIP] + self.image_px[Landmark.RIGHT_HIP]) / 2
+        return float(geometry.distance(shoulders, hips))
+
+    def facing_sign(self) -> float:
+        """+1 when the person faces image right (toes ahead of heels), -1 when facing left."""
+        toes = (self.image_px[Landmark.LEFT_FOOT_INDEX] + self.image_px[Landmark.RIGHT_FOOT_INDEX]) / 2
+        heels = (self.image_px[Landmark.LEFT_HEEL] + self.image_px[Landmark.RIGHT_HEEL]) / 2
+        return 1.0 if toes[0] >= heels[0] else -1.0
+
+
+def landmark(point: str, side: str) -> Landmark:
+    if point in _UNSIDED:
+        return Landmark[point.upper()]
+    return Landmark[f"{side.upper()}_{point.upper()}"]
+
+
+def _points(arrays: FloatArray, points: tuple[str, ...], side: str) -> list[FloatArray]:
+    if side == "mid":
+        return [(arrays[landmark(p, "left")] + arrays[landmark(p, "right")]) / 2 for p in points]
+    return [arrays[landmark(p, side)] for p in points]
+
+
+def _side_visibility(pose: PoseArrays, points: tuple[str, ...], side: str) -> float:
+    return float(min(pose.visibility[landmark(p, side)] for p in points))
+
+
+SidedFunction = Callable[[PoseArrays, str], float]
+
+
+def _on_side(function: SidedFunction, points: tuple[str, ...], side: str) -> Callable[[PoseArrays], float]:
+    if side != "near":
+        return lambda pose: function(pose, side)
+
+    def blended(pose: PoseArrays) -> float:
+        left, right = function(pose, "left"), function(pose, "right")
+        weight_left = _side_visibility(pose, points, "left") ** NEAR_SIDE_WEIGHT_POWER
+        weight_right = _side_visibility(pose, points, "right") ** NEAR_SIDE_WEIGHT_POWER
+        if np.isnan(left) or weight_left + weight_right == 0:
+            return right
+        if np.isnan(right):
+            return left
+        return (weight_left * left + weight_right * right) / (weight_left + weight_right)
+
+    return blended
+
+
+def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
+    """A function from one frame's landmarks to the metric's value (NaN when it cannot be computed)."""
+    if isinstance(spec, spec_models.JointFlexionMetric):
+        space = spec.space
+
+        def flexion(pose: PoseArrays, side: str) -> float:
+            coordinates = pose.world_m if space == "world" else pose.image_px
+            a, b, c = _points(coordinates, spec.points, side)
+            return float(180.0 - geometry.joint_angle_deg(a, b, c))
+
+        return _on_side(flexion, spec.points, spec.side)
+    if isinstance(spec, spec_models.InclinationMetric):
+        reference = spec.reference
+
+        def inclination(pose: PoseArrays, side: str) -> float:
+            a, b = _points(pose.image_px, spec.points, side)
+            return float(geometry.inclination_deg(a, b, reference))
+
+        return _on_side(inclination, spec.points, spec.side)
+    if isinstance(spec, spec_models.ForwardOffsetMetric):
+
+        def forward_offset(pose: PoseArrays, side: str) -> float:
+            a, b = _points(pose.image_px, spec.points, side)
+            return float((b[0] - a[0]) * pose.facing_sign() / pose.torso_length_px())
+
+        return _on_side(forward_offset, spec.points, spec.side)
+    if isinstance(spec, spec_models.HeightDifferenceMetric):
+
+        def height_difference(pose: PoseArrays, side: str) -> float:
+            a, b = _points(pose.image_px, spec.points, side)
+            return float((a[1] - b[1]) / pose.torso_length_px())
+
+        return _on_side(height_difference, spec.points, spec.side)
+    if isinstance(spec, spec_models.LeftRightHeightMetric):
+        point = spec.point
+
+        def left_right_height(pose: PoseArrays) -> float:
+            left, right = pose.image_px[landmark(point, "left")], pose.image_px[landmark(point, "right")]
+            return float(abs(left[1] - right[1]) / pose.torso_length_px())
+
+        return left_right_height
+    if isinstance(spec, spec_models.WidthRatioMetric):
+        inner, outer = spec.points
+
+        def width_ratio(pose: PoseArrays) -> float:
+            inner_width = abs(pose.image_px[landmark(inner, "left")][0] - pose.image_px[landmark(inner, "right")][0])
+            outer_width = abs(pose.image_px[landmark(outer, "left")][0] - pose.image_px[landmark(outer, "right")][0])
+            return float(inner_width / outer_width) if outer_width > 0 else float("nan")
+
+        return width_ratio
+    raise TypeError(f"no metric function for {type(spec).__name__}")
+
+
+class MetricTable:
+    """All of one spec's metrics, computed together for each frame."""
+
+    def __init__(self, metrics: dict[str, spec_models.MetricSpec]) -> None:
+        self.names = tuple(metrics)
+        self._functions = {name: build_metric(metric) for name, metric in metrics.items()}
+
+    def compute(self, pose: PoseArrays) -> dict[str, float]:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {name: function(pose) for name, function in self._functions.items()}

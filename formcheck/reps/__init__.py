@@ -1,0 +1,1 @@
+"""Rep and hold state machines: one ``update`` per frame, events out."""

@@ -1,0 +1,209 @@
+"""Count reps from one metric's swings, with hysteresis, a set-up state and partial reps.
+
+The counter works on ``u``, the metric turned so that moving away from rest increases it
+(``u = value`` when the rest end is low, ``-value`` when high). A rep is:
+
+    rest --(u rises min_range above the rest level)--> out/turn
+         --(u falls back by return_fraction of the swing)--> rest   => one rep
+
+* The rest level is the lowest ``u`` seen in rest over the last few seconds, so slow drift
+  (the person shuffles) does not add up to a rep.
+* Hysteresis: the way out needs the full ``min_range``; jitter smaller than that never
+  leaves rest, and bounces near the turning point never end a rep early.
+* Set-up: nothing counts until the person has been seen in the exercise's start position
+  (``in_position``); a rep can only start from a rest frame in that position.
+* A swing that leaves rest by at least half of ``min_range`` but turns back before the full
+  range, or a rep still under way when the stream ends, is a partial rep: reported, never counted.
+* With ``rest="either"`` the first full swing decides which end is rest (a deadlift may
+  start at the floor or at lockout).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from dataclasses import dataclass
+
+PARTIAL_FRACTION = 0.5  # of min_range: a smaller wobble is not even a partial rep
+LEAVE_FRACTION = 0.15  # of min_range: the rep starts when u last stood this close to rest
+TURN_FRACTION = 0.85  # of the swing: not rising but within 15 % of the peak is the turning point
+REST_WINDOW_S = 3.0
+MAX_GAP_S = 1.0  # a longer gap in the signal (person lost) abandons the rep in progress
+
+
+class Phase(str, enum.Enum):
+    SETUP = "setup"
+    REST = "rest"
+    OUT = "out"
+    TURN = "turn"
+    RETURN = "return"
+
+
+@dataclass(frozen=True)
+class RepEvent:
+    """A completed rep. Values are the metric's own (not ``u``)."""
+
+    start_s: float
+    turn_s: float
+    end_s: float
+    rest_value: float
+    turn_value: float
+    range: float
+
+    @property
+    def out_s(self) -> float:
+        return self.turn_s - self.start_s
+
+    @property
+    def return_s(self) -> float:
+        return self.end_s - self.turn_s
+
+
+class RepCounter:
+    """One-verb state machine: ``update(t_s, value, in_position)`` per frame."""
+
+    def __init__(
+        self,
+        rest: str,
+        min_range: float,
+        return_fraction: float = 0.7,
+        min_duration_s: float = 0.4,
+        max_duration_s: float = 20.0,
+    ) -> None:
+        if rest not in ("low", "high", "either"):
+            raise ValueError(f"rest must be low, high or either, got {rest!r}")
+        self._direction: float | None = {"low": 1.0, "high": -1.0}.get(rest)
+        self.min_range = min_range
+        self.return_fraction = return_fraction
+        self.min_duration_s = min_duration_s
+        self.max_duration_s = max_duration_s
+        self.phase = Phase.SETUP
+        self.reps: list[RepEvent] = []
+        self.partial_reps = 0
+        self.rejected_reps = 0  # full swings too quick or too slow to be a rep
+        self._rest_samples: deque[tuple[float, float]] = deque()  # (t_s, value) in rest, in position
+        self._start_s = 0.0
+        self._rest_u = 0.0
+        self._peak_u = 0.0
+        self._peak_s = 0.0
+        self._max_wobble = 0.0
+        self._last_t_s: float | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.reps)
+
+    def update(self, t_s: float, value: float, in_position: bool) -> RepEvent | None:
+        """Feed one frame; returns the rep that this frame completed, if any."""
+        if value != value:  # NaN: the metric could not be measured in this frame
+            if self._last_t_s is not None and t_s - self._last_t_s > MAX_GAP_S and self.phase is not Phase.SETUP:
+                self._abandon()
+            return None
+        self._last_t_s = t_s
+        if self.phase is Phase.SETUP:
+            if in_position:
+                self.phase = Phase.REST
+                self._rest_samples.clear()
+                self._remember_rest(t_s, value)
+            return None
+        if self.phase is Phase.REST:
+            self._rest_step(t_s, value, in_position)
+            return None
+        return self._moving_step(t_s, value)
+
+    def finish(self) -> None:
+        """The stream ended: a rep still under way is partial."""
+        if self.phase in (Phase.OUT, Phase.TURN, Phase.RETURN):
+            self.partial_reps += 1
+        self.phase = Phase.REST
+
+    # --- rest -----------------------------------------------------------------------------
+    def _remember_rest(self, t_s: float, value: float) -> None:
+        self._rest_samples.append((t_s, value))
+        while self._rest_samples and self._rest_samples[0][0] < t_s - REST_WINDOW_S:
+            self._rest_samples.popleft()
+
+    def _rest_step(self, t_s: float, value: float, in_position: bool) -> None:
+        if not self._rest_samples:
+            if in_position:
+                self._remember_rest(t_s, value)
+            return
+        direction = self._direction
+        candidates = [direction] if direction is not None else [1.0, -1.0]
+        for sign in candidates:
+            rest_u = min(sign * v for _, v in self._rest_samples)
+            swing = sign * value - rest_u
+            if swing >= self.min_range:
+                self._direction = sign
+                self._begin_rep(t_s, sign * value, rest_u, sign)
+                return
+            if direction is not None:
+                self._track_wobble(swing)
+        if in_position:
+            self._remember_rest(t_s, value)
+
+    def _track_wobble(self, swing: float) -> None:
+        if swing >= PARTIAL_FRACTION * self.min_range:
+            self._max_wobble = max(self._max_wobble, swing)
+        elif self._max_wobble and swing < LEAVE_FRACTION * self.min_range:
+            self.partial_reps += 1  # went half-way out and came back: a partial rep
+            self._max_wobble = 0.0
+
+    def _begin_rep(self, t_s: float, u: float, rest_u: float, sign: float) -> None:
+        leave_level = rest_u + LEAVE_FRACTION * self.min_range
+        start_s = t_s
+        for sample_t, sample_value in reversed(self._rest_samples):
+            if sign * sample_value <= leave_level:
+                break
+            start_s = sample_t
+        else:
+            start_s = self._rest_samples[0][0]
+        self._start_s = start_s
+        self._rest_u = rest_u
+        self._peak_u, self._peak_s = u, t_s
+        self._max_wobble = 0.0
+        self.phase = Phase.OUT
+
+    # --- moving ---------------------------------------------------------------------------
+    def _moving_step(self, t_s: float, value: float) -> RepEvent | None:
+        assert self._direction is not None
+        u = self._direction * value
+        rising = u > self._peak_u
+        if rising:
+            self._peak_u, self._peak_s = u, t_s
+        swing = self._peak_u - self._rest_u
+        if u <= self._peak_u - self.return_fraction * swing:
+            return self._complete(t_s, value)
+        if rising:
+            self.phase = Phase.OUT
+        elif u >= self._peak_u - (1 - TURN_FRACTION) * swing:
+            self.phase = Phase.TURN
+        else:
+            self.phase = Phase.RETURN
+        return None
+
+    def _complete(self, t_s: float, value: float) -> RepEvent | None:
+        assert self._direction is not None
+        duration_s = t_s - self._start_s
+        self.phase = Phase.REST
+        self._rest_samples.clear()
+        self._remember_rest(t_s, value)
+        if not self.min_duration_s <= duration_s <= self.max_duration_s:
+            self.rejected_reps += 1
+            return None
+        event = RepEvent(
+            start_s=self._start_s,
+            turn_s=self._peak_s,
+            end_s=t_s,
+            rest_value=self._direction * self._rest_u,
+            turn_value=self._direction * self._peak_u,
+            range=self._peak_u - self._rest_u,
+        )
+        self.reps.append(event)
+        return event
+
+    def _abandon(self) -> None:
+        if self.phase in (Phase.OUT, Phase.TURN, Phase.RETURN):
+            self.partial_reps += 1
+        self.phase = Phase.REST
+        self._rest_samples.clear()

@@ -1,0 +1,115 @@
+"""The review: what formcheck concluded about one recording, as other programs read it.
+
+Field names and meanings are stable within ``formcheck.review/1``; ``docs/review.schema.json``
+is generated from these models (``formcheck schema``) and a test keeps it in step.
+Times are seconds from the start of the source. Values that could not be measured are null.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REVIEW_SCHEMA_ID = "formcheck.review/1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class FaultEvent(_Model):
+    id: str = Field(description="fault id, e.g. forward_lean (see the labels README for the list)")
+    start_s: float
+    end_s: float
+    severity: Literal["info", "warning", "major"]
+    cue: str = Field(description="what to tell the person, in a few words")
+    rep: int | None = Field(None, description="1-based index of the rep it happened in, if any")
+    metric: str | None = Field(None, description="the metric the decision was made from")
+    worst_value: float | None = Field(None, description="the metric's worst value during the event")
+
+
+class Rep(_Model):
+    index: int = Field(description="1-based, in time order")
+    start_s: float
+    end_s: float
+    turn_s: float = Field(description="time of the turning point (bottom of a squat, top of a bridge)")
+    side: Literal["left", "right"] | None = Field(None, description="working side for one-sided exercises")
+    range: float = Field(description="how far the rep metric swung, in its unit")
+    tempo_out_s: float = Field(description="time from leaving rest to the turning point (down, in a squat)")
+    tempo_return_s: float = Field(description="time from the turning point back to rest (up, in a squat)")
+    faults: list[FaultEvent]
+    metrics: dict[str, float | None] = Field(description="every metric's value at the turning point")
+
+
+class Hold(_Model):
+    start_s: float
+    end_s: float
+    good_form_s: float
+
+
+class ReviewWarning(_Model):
+    id: Literal[
+        "no_person", "low_visibility", "partly_out_of_frame", "wrong_view", "not_in_position", "decode_error",
+        "no_frames",
+    ]
+    message: str
+    start_s: float
+    end_s: float
+
+
+class CheckStatus(_Model):
+    id: str
+    judged_fraction: float = Field(description="share of the frames with a person in which the check could be judged")
+    skipped_reason: str | None = Field(None, description="why the check was not judged, when it never was")
+
+
+class ReviewSource(_Model):
+    path: str
+    fps: float
+    frames: int
+    duration_s: float
+    width: int
+    height: int
+    rotation: int
+
+
+class MostCommonFault(_Model):
+    id: str
+    count: int
+    cue: str
+
+
+class Processing(_Model):
+    frames_per_s: float
+    x_real_time: float
+    pose_from_cache: bool
+
+
+class Summary(_Model):
+    clean_reps: int
+    partial_reps: int
+    most_common_fault: MostCommonFault | None
+    prescription: str | None = Field(None, description='e.g. "8 of 8-15 reps"')
+    processing: Processing | None = None
+
+
+class Review(_Model):
+    schema_id: Literal["formcheck.review/1"] = Field(REVIEW_SCHEMA_ID, alias="schema")
+    exercise: str
+    source: ReviewSource
+    view: Literal["side", "front", "oblique"] | None = Field(description="the camera view seen (median over the clip)")
+    near_side: Literal["left", "right"] | None = Field(None, description="body side nearer the camera")
+    rep_count: int
+    reps: list[Rep]
+    holds: list[Hold]
+    faults: list[FaultEvent] = Field(description="every fault event, also those outside reps")
+    warnings: list[ReviewWarning]
+    checks: list[CheckStatus]
+    summary: Summary
+    series: dict[str, list[float | None]] = Field(
+        description="t_s and each metric per analysed frame: the values the decisions were made from"
+    )
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, indent=2)
