@@ -28,6 +28,8 @@ PARTIAL_FRACTION = 0.5  # of min_range: a smaller wobble is not even a partial r
 LEAVE_FRACTION = 0.15  # of min_range: the rep starts when u last stood this close to rest
 TURN_FRACTION = 0.85  # of the swing: not rising but within 15 % of the peak is the turning point
 REST_WINDOW_S = 3.0
+SETTLE_S = 0.2  # with rest="either", the first rest must be held this long ...
+SETTLE_FRACTION = 0.25  # ... moving less than this fraction of min_range
 MAX_GAP_S = 1.0  # a longer gap in the signal (person lost) abandons the rep in progress
 
 
@@ -73,6 +75,7 @@ class RepCounter:
         if rest not in ("low", "high", "either"):
             raise ValueError(f"rest must be low, high or either, got {rest!r}")
         self._direction: float | None = {"low": 1.0, "high": -1.0}.get(rest)
+        self._direction_confirmed = self._direction is not None
         self.min_range = min_range
         self.return_fraction = return_fraction
         self.min_duration_s = min_duration_s
@@ -87,6 +90,7 @@ class RepCounter:
         self._peak_u = 0.0
         self._peak_s = 0.0
         self._max_wobble = 0.0
+        self._held: tuple[float, float] | None = None  # (min, max) of the last held position
         self._last_t_s: float | None = None
 
     @property
@@ -129,9 +133,13 @@ class RepCounter:
                 self._remember_rest(t_s, value)
             return
         direction = self._direction
-        candidates = [direction] if direction is not None else [1.0, -1.0]
-        for sign in candidates:
-            rest_u = min(sign * v for _, v in self._rest_samples)
+        if direction is None:
+            self._hold_anchor_if_settled()
+            if self._held is None:
+                self._remember_rest(t_s, value)
+                return
+        for sign in [direction] if direction is not None else [1.0, -1.0]:
+            rest_u = self._rest_level(sign)
             swing = sign * value - rest_u
             if swing >= self.min_range:
                 self._direction = sign
@@ -141,6 +149,23 @@ class RepCounter:
                 self._track_wobble(swing)
         if in_position:
             self._remember_rest(t_s, value)
+
+    def _hold_anchor_if_settled(self) -> None:
+        """With rest="either", remember the latest position held still for ``SETTLE_S``: only a
+        held position can be the rest a rep starts from (set-up motion before it is not)."""
+        latest_t_s = self._rest_samples[-1][0]
+        if latest_t_s - self._rest_samples[0][0] < SETTLE_S:
+            return
+        recent = [v for t, v in self._rest_samples if t >= latest_t_s - SETTLE_S]
+        if max(recent) - min(recent) <= SETTLE_FRACTION * self.min_range:
+            self._held = (min(recent), max(recent))
+
+    def _rest_level(self, sign: float) -> float:
+        """The rest end of the movement in ``u`` units (lowest ``u`` seen while resting)."""
+        if self._direction is None and self._held is not None:
+            low, high = self._held
+            return low if sign > 0 else -high
+        return min(sign * v for _, v in self._rest_samples)
 
     def _track_wobble(self, swing: float) -> None:
         if swing >= PARTIAL_FRACTION * self.min_range:
@@ -172,6 +197,9 @@ class RepCounter:
         if rising:
             self._peak_u, self._peak_s = u, t_s
         swing = self._peak_u - self._rest_u
+        if not self._direction_confirmed and u <= self._rest_u - self.min_range:
+            self._reverse(t_s, u)
+            return None
         if u <= self._peak_u - self.return_fraction * swing:
             return self._complete(t_s, value)
         if rising:
@@ -182,8 +210,19 @@ class RepCounter:
             self.phase = Phase.RETURN
         return None
 
+    def _reverse(self, t_s: float, u: float) -> None:
+        """With rest="either": the first swing came back far past where it started, so it was
+        set-up, and the end it reached is the real rest (lifter walked in and set up at the
+        floor, then pulled). Continue as the outward half of a rep in the other direction."""
+        assert self._direction is not None
+        self._direction = -self._direction
+        self._rest_u, self._start_s = -self._peak_u, self._peak_s
+        self._peak_u, self._peak_s = -u, t_s
+        self.phase = Phase.OUT
+
     def _complete(self, t_s: float, value: float) -> RepEvent | None:
         assert self._direction is not None
+        self._direction_confirmed = True
         duration_s = t_s - self._start_s
         self.phase = Phase.REST
         self._rest_samples.clear()

@@ -1,0 +1,206 @@
+"""The ``formcheck`` command: a thin door onto the same engine the API uses."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from formcheck.errors import FormcheckError
+from formcheck.pose.cache import PoseCache, default_cache_dir
+from formcheck.review.schema import Review
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check exercise form from video: reps, holds and faults.")
+console = Console()
+error_console = Console(stderr=True)
+T = TypeVar("T")
+
+EXIT_USER_ERROR = 1
+EXIT_BUG = 3
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run a command body: expected failures print one line and exit 1; bugs exit 3 with a log."""
+    try:
+        return action()
+    except FormcheckError as error:
+        error_console.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(EXIT_USER_ERROR) from None
+    except KeyboardInterrupt:
+        error_console.print("interrupted")
+        raise typer.Exit(130) from None
+    except Exception as error:  # a bug: keep the traceback in a file, not on the user's screen
+        log = default_cache_dir().parent / "last-error.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc())
+        error_console.print(f"[bold red]internal error:[/] {error.__class__.__name__}: {error} (details in {log})")
+        raise typer.Exit(EXIT_BUG) from None
+
+
+def _fmt(value: float | None, digits: int = 0, unit: str = "") -> str:
+    return "-" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def print_review(review: Review) -> None:
+    """The per-rep table and the summary, as a person reads them."""
+    from formcheck.specs import load_spec
+
+    spec = load_spec(review.exercise)
+    source = review.source
+    console.print(
+        f"[bold]{spec.title}[/] - {Path(source.path).name}: {source.duration_s:.1f} s, {source.width}x{source.height}, "
+        f"view: {review.view or 'unknown'}" + (f", near side: {review.near_side}" if review.near_side else "")
+    )
+    if review.reps:
+        table = Table(show_header=True, header_style="bold")
+        for column in ("rep", "time", "side", spec.reps.metric, "down/out s", "up/back s", "faults"):
+            table.add_column(column)
+        for rep in review.reps:
+            faults = "\n".join(f"[red]{f.id}[/]: {f.cue}" for f in rep.faults) or "[green]clean[/]"
+            table.add_row(
+                str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.side or "-",
+                _fmt(rep.metrics.get(spec.reps.metric)), f"{rep.tempo_out_s:.1f}", f"{rep.tempo_return_s:.1f}", faults,
+            )
+        console.print(table)
+    for warning in review.warnings:
+        console.print(f"[yellow]warning[/] {warning.start_s:.1f}-{warning.end_s:.1f} s: {warning.message}")
+    for check in review.checks:
+        if check.skipped_reason:
+            console.print(f"[dim]not judged: {check.id} ({check.skipped_reason})[/]")
+    summary = review.summary
+    line = f"[bold]{review.rep_count} reps[/], {summary.clean_reps} clean"
+    if summary.partial_reps:
+        line += f", {summary.partial_reps} partial (not counted)"
+    if summary.prescription:
+        line += f" - {summary.prescription}"
+    console.print(line)
+    if summary.most_common_fault:
+        fault = summary.most_common_fault
+        console.print(f"most common fault: [red]{fault.id}[/] ({fault.count}x) - {fault.cue}")
+    if summary.processing:
+        speed = summary.processing
+        cached = " (pose from cache)" if speed.pose_from_cache else ""
+        console.print(f"[dim]processed at {speed.frames_per_s:.0f} frames/s, {speed.x_real_time:.1f}x real time{cached}[/]")
+
+
+@app.command()
+def analyze(
+    source: Annotated[str, typer.Argument(help="video file (mp4, mov, avi, webm, gif) or still image")],
+    exercise: Annotated[str, typer.Option("--exercise", "-e", help="exercise id (see `formcheck exercises`)")],
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the review JSON here")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="an official pose landmarker .task file")] = None,
+    use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="reuse pose results of a clip seen before")] = True,
+) -> None:
+    """Review a recorded set: reps, tempo, faults and cues."""
+    from formcheck.pipeline import analyze_video
+
+    def body() -> Review:
+        with Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("frames"), TextColumn("{task.fields[fps]} fps"), TimeRemainingColumn(),
+            console=error_console, transient=True,
+        ) as progress:
+            task = progress.add_task("analysing", total=None, fps="-")
+            started = time.perf_counter()
+
+            def on_frame(done: int, expected: int) -> None:
+                rate = done / max(time.perf_counter() - started, 1e-6)
+                progress.update(task, completed=done, total=expected or None, fps=f"{rate:.0f}")
+
+            review = analyze_video(source, exercise, model_path=model, cache=PoseCache() if use_cache else None, progress=on_frame)
+        if json_path is not None:
+            try:
+                json_path.write_text(review.to_json() + "\n", encoding="utf-8")
+            except OSError as error:
+                raise FormcheckError(f"{json_path}: cannot write the review ({error.strerror})") from error
+        return review
+
+    review = _run(body)
+    print_review(review)
+    if json_path is not None:
+        console.print(f"[dim]review written to {json_path}[/]")
+
+
+@app.command()
+def exercises() -> None:
+    """List the exercise catalogue and the camera view each exercise needs."""
+    from formcheck.specs import catalogue
+
+    specs = _run(catalogue)
+    table = Table(show_header=True, header_style="bold")
+    for column in ("id", "exercise", "views", "camera"):
+        table.add_column(column)
+    for spec in specs.values():
+        table.add_row(spec.id, f"[bold]{spec.title}[/]\n{spec.description}", ", ".join(spec.views), spec.camera)
+    console.print(table)
+
+
+@app.command(name="eval")
+def evaluate_command(
+    labels: Annotated[Path, typer.Option(help="labels file (formcheck.labels/1)")] = Path("../shared/labels/clips.yaml"),
+    clips: Annotated[Path, typer.Option(help="folder the label paths are relative to")] = Path("../shared/clips"),
+    out: Annotated[Path, typer.Option(help="where to write the metrics JSON")] = Path("evaluation/metrics.json"),
+    exercise: Annotated[list[str] | None, typer.Option(help="only these exercise ids (repeatable)")] = None,
+) -> None:
+    """Score rep counts, rep timing and faults against labelled clips."""
+    from formcheck.evaluation import ClipResult, evaluate, write_metrics
+
+    def on_clip(result: ClipResult) -> None:
+        mark = "[green]ok[/] " if result.within_tolerance else "[red]off[/]"
+        wanted = f"{result.labelled_reps}" + (f"-{result.labelled_reps + result.partial_reps}" if result.partial_reps else "")
+        faults = f"faults {result.faults_reported_correct}/{result.faults_reported} right, {result.faults_found}/{result.faults_labelled} found"
+        extra = f" [red]{result.error}[/]" if result.error else ""
+        console.print(f"{mark} {result.path} ({result.exercise}, {result.view}): counted {result.counted}, labelled {wanted}; {faults}{extra}", highlight=False, soft_wrap=True)
+
+    def body() -> dict[str, Any]:
+        metrics = evaluate(labels, clips, exercises=set(exercise) if exercise else None, on_clip=on_clip)
+        write_metrics(metrics, out)
+        return metrics
+
+    metrics = _run(body)
+    table = Table(show_header=True, header_style="bold")
+    for column in ("group", "clips", "count ok", "off<=1", "MAE", "time err s", "fault precision", "fault recall"):
+        table.add_column(column)
+    rows = [("overall", metrics["overall"])] + list(metrics["by_exercise"].items()) + [(f"view: {k}", v) for k, v in metrics["by_view"].items()]
+    for name, figures in rows:
+        table.add_row(
+            name, str(figures["clips"]), _fmt(figures["count_within_tolerance"], 3), _fmt(figures["count_off_by_at_most_one"], 3),
+            _fmt(figures["count_mean_abs_error"], 2), _fmt(figures["rep_time_mean_abs_error_s"], 2),
+            _fmt(figures["fault_precision"], 2) + f" ({figures['faults_reported']})", _fmt(figures["fault_recall"], 2) + f" ({figures['faults_labelled']})",
+        )
+    console.print(table)
+    console.print(f"[dim]metrics written to {out}[/]")
+
+
+@app.command()
+def schema(out: Annotated[Path | None, typer.Option(help="write here instead of printing")] = None) -> None:
+    """Print the JSON Schema of the review format."""
+    text = json.dumps(Review.model_json_schema(by_alias=True), indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Start the API and the live-coaching page (http://HOST:PORT/)."""
+    from formcheck.api.server import run_server
+
+    _run(lambda: run_server(host=host, port=port))
+
+
+def main() -> None:
+    app()

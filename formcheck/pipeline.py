@@ -1,0 +1,51 @@
+"""Wire the stages for one recorded source: frames -> pose (cached) -> engine -> review.
+
+This is the function every door calls (CLI, API, workers), so a clip gets the same review
+whichever way it comes in.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from formcheck.engine import analyze_poses
+from formcheck.pose.cache import PoseCache
+from formcheck.pose.model import ModelBundle, default_bundle, user_bundle
+from formcheck.pose.run import ProgressCallback, estimate_source
+from formcheck.review.schema import Processing, Review
+from formcheck.specs import load_spec
+
+
+def resolve_model(model_path: Path | None) -> ModelBundle:
+    """The ``--model`` bundle when given, else the built-in one (built on first use)."""
+    return user_bundle(model_path) if model_path is not None else default_bundle()
+
+
+def analyze_video(
+    source: str | Path,
+    exercise: str,
+    model_path: Path | None = None,
+    cache: PoseCache | None = None,
+    progress: ProgressCallback | None = None,
+) -> Review:
+    """Review one recorded video (or still image) of one exercise.
+
+    Raises:
+        UnknownExerciseError: no spec for ``exercise``.
+        SourceError: the file cannot be read.
+        PoseModelError: the pose model cannot be built or loaded.
+    """
+    spec = load_spec(exercise)  # fail on a bad exercise id before decoding anything
+    bundle = resolve_model(model_path)
+    started = time.perf_counter()
+    track = estimate_source(source, bundle=bundle, cache=cache, progress=progress)
+    elapsed_s = max(time.perf_counter() - started, 1e-6)
+    frames_per_s = len(track.frames) / elapsed_s
+    real_time_s = track.source.duration_s or (len(track.frames) / track.source.fps if track.source.fps else 0.0)
+    processing = Processing(
+        frames_per_s=round(frames_per_s, 1),
+        x_real_time=round(real_time_s / elapsed_s, 2),
+        pose_from_cache=track.from_cache,
+    )
+    return analyze_poses(track.frames, spec, track.source, processing, track.decode_warning)
