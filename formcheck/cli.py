@@ -65,12 +65,15 @@ def print_review(review: Review) -> None:
         for column in ("rep", "time", "side", spec.reps.metric, "down/out s", "up/back s", "faults"):
             table.add_column(column)
         for rep in review.reps:
-            faults = "\n".join(f"[red]{f.id}[/]: {f.cue}" for f in rep.faults) or "[green]clean[/]"
+            faults = ", ".join(f"[red]{f.id}[/]" for f in rep.faults) or "[green]clean[/]"
             table.add_row(
                 str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.side or "-",
                 _fmt(rep.metrics.get(spec.reps.metric)), f"{rep.tempo_out_s:.1f}", f"{rep.tempo_return_s:.1f}", faults,
             )
         console.print(table)
+        cues = {f.id: f.cue for rep in review.reps for f in rep.faults}
+        for fault_id, cue in cues.items():
+            console.print(f"  [red]{fault_id}[/]: {cue}")
     for warning in review.warnings:
         console.print(f"[yellow]warning[/] {warning.start_s:.1f}-{warning.end_s:.1f} s: {warning.message}")
     for check in review.checks:

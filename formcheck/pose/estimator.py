@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,13 +64,28 @@ def frame_status(image_xy: np.ndarray, visibility: np.ndarray) -> PoseStatus:
     return PoseStatus.OK
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """MediaPipe's C++ start-up logging (GPU probing, XNNPACK, feedback tensors) writes to fd 2
+    before its log settings apply; hide it so users see only formcheck's own messages."""
+    if os.environ.get("FORMCHECK_DEBUG_NATIVE"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class MediaPipePoseEstimator:
     """``PoseLandmarker`` in VIDEO mode. Timestamps must increase; equal ones are nudged forward."""
 
     def __init__(self, bundle: ModelBundle, settings: PoseSettings | None = None) -> None:
-        # MediaPipe's C++ logging (GPU probing, XNNPACK notices) is noise on a user's terminal.
-        os.environ.setdefault("GLOG_minloglevel", "2")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -83,17 +101,24 @@ class MediaPipePoseEstimator:
             output_segmentation_masks=self.settings.segmentation_masks,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with _native_stderr_silenced():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
             raise PoseModelError(f"{bundle.path}: the pose model could not be loaded ({error})") from error
         self._last_timestamp_ms = -1
+        self._first_frame = True
 
     def estimate(self, frame: Frame) -> PoseFrame:
         height, width = frame.image.shape[:2]
         timestamp_ms = max(int(round(frame.t_s * 1000)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.image))
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        if self._first_frame:  # the graph logs once more when it first runs
+            with _native_stderr_silenced():
+                result = self._landmarker.detect_for_video(image, timestamp_ms)
+            self._first_frame = False
+        else:
+            result = self._landmarker.detect_for_video(image, timestamp_ms)
         if not result.pose_landmarks:
             return PoseFrame.missing(frame.index, frame.t_s, (width, height))
         image_landmarks = result.pose_landmarks[0]
