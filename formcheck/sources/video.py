@@ -81,14 +81,15 @@ class VideoFileSource:
         """Yield upright RGB frames. Damage part-way stops decoding and sets ``decode_warning``."""
         index = 0
         last_t_s = -1.0
+        frame_s = 1.0 / (self.info.fps or 30.0)
         try:
             with av.open(str(self._path)) as container:
                 stream = container.streams.video[0]
                 stream.thread_type = "AUTO"
                 for video_frame in container.decode(stream):
-                    t_s = float(video_frame.time) if video_frame.time is not None else index / (self.info.fps or 30.0)
-                    if t_s <= last_t_s:  # duplicate or out-of-order timestamps: keep time moving forward
-                        t_s = last_t_s + 1e-3
+                    t_s = float(video_frame.time) if video_frame.time is not None else index * frame_s
+                    if t_s <= last_t_s:  # missing, repeated or out-of-order timestamps: one frame period on
+                        t_s = last_t_s + frame_s
                     last_t_s = t_s
                     image = upright(video_frame.to_ndarray(format="rgb24"), self.info.rotation)
                     yield Frame(index=index, t_s=t_s, image=image)
