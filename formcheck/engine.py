@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.faults.rules import SustainedCheck, judge_rep
+from formcheck.faults.rules import SustainedCheck, holds, judge_rep
 from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
 from formcheck.metrics.smoothing import make_filter
 from formcheck.metrics.table import MetricTable, PoseArrays
@@ -129,7 +129,7 @@ class ExerciseSession:
         for name in self._metrics.names:
             self._series[name].append(metrics[name])
 
-        in_position = pose.has_person and all(self._holds(condition, metrics) for condition in self.spec.position)
+        in_position = pose.has_person and all(holds(condition, metrics) for condition in self.spec.position)
         self._ever_in_position |= in_position
         rep_event = self._counter.update(t_s, metrics[self.spec.reps.metric], in_position)
         phase = self._counter.phase.value
@@ -139,7 +139,7 @@ class ExerciseSession:
             judged = view in check.rule.views
             if judged:
                 self._judged_frames[check.rule.id] += 1
-            confirmed = check.update(t_s, metrics[check.rule.metric], phase, judged)
+            confirmed = check.update(t_s, metrics, phase, judged)
             if confirmed is not None:
                 new_faults.append(confirmed)
         for rule in self._per_rep_rules:
@@ -157,13 +157,6 @@ class ExerciseSession:
             new_faults=new_faults, completed_rep=completed, cue=cue, guidance=self._guidance(pose, view),
         )
 
-    @staticmethod
-    def _holds(condition: spec_models.Condition, metrics: dict[str, float]) -> bool:
-        value = metrics[condition.metric]
-        if value != value:
-            return False
-        return (condition.min is None or value >= condition.min) and (condition.max is None or value <= condition.max)
-
     def _guidance(self, pose: PoseFrame, view: str | None) -> str | None:
         if not pose.has_person:
             return "no one in view: step into the picture"
@@ -174,16 +167,26 @@ class ExerciseSession:
             return f"{_VIEW_ADVICE[self.spec.views[0]]} ({self.spec.camera})"
         return None
 
+    def _metrics_at(self, index: int) -> dict[str, float]:
+        return {name: values[index] for name, values in self._series.items()}
+
     def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
-        turn_index = int(np.searchsorted(self._times, event.turn_s))
-        turn_index = min(turn_index, len(self._times) - 1)
-        turn_metrics = {name: values[turn_index] for name, values in self._series.items()}
+        first = int(np.searchsorted(self._times, event.start_s))
+        turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
+        rep_values = np.asarray(self._series[self.spec.reps.metric][first:], np.float64)
+        measured = not np.all(np.isnan(rep_values))
+        metrics_at = {
+            "turn": self._metrics_at(turn),
+            "rep_metric_max": self._metrics_at(first + int(np.nanargmax(rep_values)) if measured else turn),
+            "rep_metric_min": self._metrics_at(first + int(np.nanargmin(rep_values)) if measured else turn),
+        }
+        turn_metrics = metrics_at["turn"]
         index = len(self._reps) + 1
         faults: list[FaultEvent] = []
         for rule in self._per_rep_rules:
             if view not in rule.views:
                 continue
-            fault = judge_rep(rule, event, turn_metrics)
+            fault = judge_rep(rule, event, metrics_at)
             if fault is not None:
                 fault = fault.model_copy(update={"rep": index})
                 faults.append(fault)

@@ -18,9 +18,16 @@ RELEASE_S = 0.15  # back within bounds this long ends an event (debounce)
 
 
 def outside(value: float, minimum: float | None, maximum: float | None) -> bool:
+    """True when a measured value lies outside [minimum, maximum] (NaN is never outside)."""
     if value != value:
         return False
     return (minimum is not None and value < minimum) or (maximum is not None and value > maximum)
+
+
+def holds(condition: spec_models.Condition, metrics: dict[str, float]) -> bool:
+    """True when the condition's metric is measured and inside its bounds."""
+    value = metrics[condition.metric]
+    return value == value and not outside(value, condition.min, condition.max)
 
 
 def _worse(value: float, current: float | None, rule_max: float | None) -> float:
@@ -45,9 +52,15 @@ class SustainedCheck:
         self._open: _OpenEvent | None = None
         self.events: list[FaultEvent] = []
 
-    def update(self, t_s: float, value: float, phase: str, judged: bool) -> FaultEvent | None:
+    def update(self, t_s: float, metrics: dict[str, float], phase: str, judged: bool) -> FaultEvent | None:
         """Feed one frame. Returns a newly confirmed event (for live cues), else None."""
-        active = judged and phase in self.rule.phases and outside(value, self.rule.min, self.rule.max)
+        value = metrics[self.rule.metric]
+        active = (
+            judged
+            and phase in self.rule.phases
+            and all(holds(condition, metrics) for condition in self.rule.when)
+            and outside(value, self.rule.min, self.rule.max)
+        )
         if active:
             if self._open is None:
                 self._open = _OpenEvent(start_s=t_s, last_outside_s=t_s, worst=value)
@@ -81,12 +94,17 @@ class SustainedCheck:
 def judge_rep(
     rule: spec_models.TurningPointFault | spec_models.TempoFault,
     rep: RepEvent,
-    turn_metrics: dict[str, float],
+    metrics_at: dict[str, dict[str, float]],
 ) -> FaultEvent | None:
-    """A per-rep fault for a completed rep, or None when the rep passes."""
+    """A per-rep fault for a completed rep, or None when the rep passes.
+
+    ``metrics_at`` maps each moment a rule can name (``turn``, ``rep_metric_max``,
+    ``rep_metric_min``) to every metric's value at that moment of the rep.
+    """
     if isinstance(rule, spec_models.TurningPointFault):
-        value = turn_metrics.get(rule.metric, float("nan"))
-        if not outside(value, rule.min, rule.max):
+        moment = metrics_at[rule.at]
+        value = moment.get(rule.metric, float("nan"))
+        if not outside(value, rule.min, rule.max) or not all(holds(condition, moment) for condition in rule.when):
             return None
         return FaultEvent(
             id=rule.id, start_s=round(rep.start_s, 3), end_s=round(rep.end_s, 3), severity=rule.severity,

@@ -28,6 +28,7 @@ from formcheck.specs import models as spec_models
 
 FloatArray = npt.NDArray[np.float64]
 NEAR_SIDE_WEIGHT_POWER = 4.0
+MIN_TORSO_TO_LEG_RATIO = 0.2  # adults: torso is about 0.6-0.7 of hip-to-ankle
 _UNSIDED = {"nose"}
 
 
@@ -46,9 +47,14 @@ class PoseArrays:
     visibility: FloatArray
 
     def torso_length_px(self) -> float:
+        """Mid-hip to mid-shoulder in pixels; NaN when implausibly short for the legs (a broken
+        pose, e.g. a barbell plate hiding the trunk), so normalised metrics never explode."""
         shoulders = (self.image_px[Landmark.LEFT_SHOULDER] + self.image_px[Landmark.RIGHT_SHOULDER]) / 2
         hips = (self.image_px[Landmark.LEFT_HIP] + self.image_px[Landmark.RIGHT_HIP]) / 2
-        return float(geometry.distance(shoulders, hips))
+        ankles = (self.image_px[Landmark.LEFT_ANKLE] + self.image_px[Landmark.RIGHT_ANKLE]) / 2
+        torso = float(geometry.distance(shoulders, hips))
+        legs = float(geometry.distance(hips, ankles))
+        return float("nan") if torso < MIN_TORSO_TO_LEG_RATIO * legs else torso
 
     def facing_sign(self) -> float:
         """+1 when the person faces image right (toes ahead of heels), -1 when facing left."""
@@ -147,12 +153,22 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
 
 
 class MetricTable:
-    """All of one spec's metrics, computed together for each frame."""
+    """All of one spec's metrics, computed together for each frame (differences last)."""
 
     def __init__(self, metrics: dict[str, spec_models.MetricSpec]) -> None:
         self.names = tuple(metrics)
-        self._functions = {name: build_metric(metric) for name, metric in metrics.items()}
+        self._functions = {
+            name: build_metric(metric)
+            for name, metric in metrics.items()
+            if not isinstance(metric, spec_models.DifferenceMetric)
+        }
+        self._differences = {
+            name: metric.of for name, metric in metrics.items() if isinstance(metric, spec_models.DifferenceMetric)
+        }
 
     def compute(self, pose: PoseArrays) -> dict[str, float]:
         with np.errstate(invalid="ignore", divide="ignore"):
-            return {name: function(pose) for name, function in self._functions.items()}
+            values = {name: function(pose) for name, function in self._functions.items()}
+        for name, (first, second) in self._differences.items():
+            values[name] = values[first] - values[second]
+        return {name: values[name] for name in self.names}

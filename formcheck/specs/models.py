@@ -79,9 +79,17 @@ class WidthRatioMetric(StrictModel):
     description: str = ""
 
 
+class DifferenceMetric(StrictModel):
+    """One metric minus another (both declared in the same spec, neither a difference itself)."""
+
+    kind: Literal["difference"]
+    of: tuple[str, str]
+    description: str = ""
+
+
 MetricSpec = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
-    | LeftRightHeightMetric | WidthRatioMetric,
+    | LeftRightHeightMetric | WidthRatioMetric | DifferenceMetric,
     Field(discriminator="kind"),
 ]
 
@@ -122,11 +130,18 @@ class RepSpec(StrictModel):
 
 
 class TurningPointFault(StrictModel):
-    """Judged once per rep on a metric's value at the turning point (the rep's extreme)."""
+    """Judged once per rep on a metric's value at one moment of the rep.
+
+    ``at`` picks the moment: ``turn`` (the turning point, farthest from rest), or the frame
+    where the rep metric is highest / lowest (``rep_metric_max`` / ``rep_metric_min``), which
+    is what a deadlift needs: its deepest point is the rest end when it starts at the floor.
+    """
 
     kind: Literal["turning_point"]
     id: str
     metric: str
+    at: Literal["turn", "rep_metric_max", "rep_metric_min"] = "turn"
+    when: tuple[Condition, ...] = Field(default=(), description="judged only when all of these hold at that moment")
     min: float | None = None
     max: float | None = None
     views: tuple[View, ...]
@@ -150,6 +165,7 @@ class SustainedFault(StrictModel):
     min: float | None = None
     max: float | None = None
     phases: tuple[Phase, ...]
+    when: tuple[Condition, ...] = Field(default=(), description="the check applies only while all of these hold")
     min_duration_s: float = Field(default=0.2, ge=0)
     views: tuple[View, ...]
     severity: Severity = "warning"
@@ -207,6 +223,11 @@ class ExerciseSpec(StrictModel):
     @model_validator(mode="after")
     def _references_exist(self) -> ExerciseSpec:
         known = set(self.metrics)
+        for name, metric in self.metrics.items():
+            if isinstance(metric, DifferenceMetric):
+                for operand in metric.of:
+                    if operand not in known or isinstance(self.metrics[operand], DifferenceMetric):
+                        raise ValueError(f"metrics.{name}.of: {operand!r} must name a metric that is not a difference")
         for index, condition in enumerate(self.position):
             if condition.metric not in known:
                 raise ValueError(f"position[{index}].metric: unknown metric {condition.metric!r}")
@@ -217,6 +238,9 @@ class ExerciseSpec(StrictModel):
             metric = getattr(fault, "metric", None)
             if metric is not None and metric not in known:
                 raise ValueError(f"faults[{index}].metric: unknown metric {metric!r}")
+            for condition_index, condition in enumerate(getattr(fault, "when", ())):
+                if condition.metric not in known:
+                    raise ValueError(f"faults[{index}].when[{condition_index}].metric: unknown metric {condition.metric!r}")
             if fault.id in seen:
                 raise ValueError(f"faults[{index}].id: {fault.id!r} is used twice")
             seen.add(fault.id)
