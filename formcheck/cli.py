@@ -61,26 +61,46 @@ def print_review(review: Review) -> None:
         f"view: {review.view or 'unknown'}" + (f", near side: {review.near_side}" if review.near_side else "")
     )
     if review.reps:
+        rep_metric = spec.reps.metric if spec.reps is not None else ""
         table = Table(show_header=True, header_style="bold")
-        for column in ("rep", "time", "side", spec.reps.metric, "down/out s", "up/back s", "faults"):
+        for column in ("rep", "time s", "side", rep_metric, "out s", "back s", "faults"):
             table.add_column(column)
         for rep in review.reps:
             faults = ", ".join(f"[red]{f.id}[/]" for f in rep.faults) or "[green]clean[/]"
             table.add_row(
                 str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.side or "-",
-                _fmt(rep.metrics.get(spec.reps.metric)), f"{rep.tempo_out_s:.1f}", f"{rep.tempo_return_s:.1f}", faults,
+                _fmt(rep.metrics.get(rep_metric)), f"{rep.tempo_out_s:.1f}", f"{rep.tempo_return_s:.1f}", faults,
             )
         console.print(table)
-        cues = {f.id: f.cue for rep in review.reps for f in rep.faults}
-        for fault_id, cue in cues.items():
-            console.print(f"  [red]{fault_id}[/]: {cue}")
+    if review.holds:
+        table = Table(show_header=True, header_style="bold")
+        for column in ("hold", "time s", "side", "held s", "good form s", "faults (s)"):
+            table.add_column(column)
+        for number, hold in enumerate(review.holds, start=1):
+            faults = ", ".join(f"[red]{fault_id}[/] {seconds:.1f}" for fault_id, seconds in hold.fault_s.items()) or "[green]clean[/]"
+            table.add_row(
+                str(number), f"{hold.start_s:.1f}-{hold.end_s:.1f}", hold.side or "-", f"{hold.end_s - hold.start_s:.1f}",
+                f"{hold.good_form_s:.1f}", faults,
+            )
+        console.print(table)
+    cues = {f.id: f.cue for f in review.faults}
+    for fault_id, cue in cues.items():
+        console.print(f"  [red]{fault_id}[/]: {cue}")
+    for measurement in review.measurements:
+        verdict = {True: "[green]target met[/]", False: "[yellow]target not met[/]", None: ""}[measurement.target_met]
+        value = "not measured" if measurement.value is None else f"{measurement.value:.0f} {measurement.unit}"
+        console.print(f"{measurement.id}: {value} {verdict} - {measurement.description}")
     for warning in review.warnings:
         console.print(f"[yellow]warning[/] {warning.start_s:.1f}-{warning.end_s:.1f} s: {warning.message}")
     for check in review.checks:
         if check.skipped_reason:
             console.print(f"[dim]not judged: {check.id} ({check.skipped_reason})[/]")
     summary = review.summary
-    line = f"[bold]{review.rep_count} reps[/], {summary.clean_reps} clean"
+    line = f"[bold]{review.rep_count} {'holds' if spec.reps is None else 'reps'}[/], {summary.clean_reps} clean"
+    if summary.per_side:
+        line += " (" + ", ".join(f"{side} {count}" for side, count in sorted(summary.per_side.items())) + ")"
+    if summary.hold_s is not None:
+        line += f", held {summary.hold_s:.1f} s ({summary.good_form_s:.1f} s good form)"
     if summary.partial_reps:
         line += f", {summary.partial_reps} partial (not counted)"
     if summary.prescription:

@@ -1,9 +1,13 @@
 """The engine: pose frames in, a review out. Pure: no files, no model, no clock.
 
 ``ExerciseSession.step`` takes one ``PoseFrame`` at a time and says what happened in it
-(phase, rep count, new faults, the cue to show); ``finish`` builds the ``Review``. A recorded
-video and a live stream go through the same calls, so they get the same reps and faults.
-``analyze_poses`` runs a whole recorded track.
+(phase, rep count, new faults, the cue to show, camera guidance); ``finish`` builds the
+``Review``. A recorded video and a live stream go through the same calls, so they get the
+same reps and faults. ``analyze_poses`` runs a whole recorded track.
+
+A check speaks only when it can see: in a camera view its spec allows, and when the
+landmarks its metric uses are visible enough (``MIN_CONFIDENCE``). Otherwise it stays
+silent for that frame, and the review says which checks were never judged and why.
 """
 
 from __future__ import annotations
@@ -19,20 +23,36 @@ from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
 from formcheck.metrics.smoothing import make_filter
 from formcheck.metrics.table import MetricTable, PoseArrays
 from formcheck.metrics.view import ViewTracker
-from formcheck.reps.counter import RepCounter, RepEvent
+from formcheck.reps.counter import Phase, RepCounter, RepEvent
+from formcheck.reps.holds import HoldEvent, HoldTracker
 from formcheck.review.schema import (
-    CheckStatus, FaultEvent, MostCommonFault, Processing, Rep, Review, ReviewSource, ReviewWarning, Summary,
+    CheckStatus, FaultEvent, Hold, Measurement, MostCommonFault, Processing, Rep, Review, ReviewSource, ReviewWarning,
+    Summary,
 )
 from formcheck.sources.base import SourceInfo
 from formcheck.specs import models as spec_models
 
+MIN_CONFIDENCE = 0.5  # landmark visibility below which a check does not judge the frame
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
+CUE_HOLD_S = 2.0  # how long a live cue stays up
 STATUS_MESSAGES = {
     PoseStatus.NO_PERSON: "no person in view",
     PoseStatus.LOW_VISIBILITY: "body hard to see (light, clothing or occlusion): results here are less certain",
-    PoseStatus.PARTLY_OUT_OF_FRAME: "part of the body is out of frame: step back so the whole body shows",
+    PoseStatus.PARTLY_OUT_OF_FRAME: "part of the body is out of frame",
 }
 _VIEW_ADVICE = {"side": "turn side-on to the camera", "front": "face the camera", "oblique": "turn half-way to the camera"}
+_BODY_PARTS = {
+    "feet": (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL),
+    "knees": (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE),
+    "hips": (Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+    "hands": (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST),
+    "shoulders": (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+    "head": (Landmark.NOSE,),
+}
+_SIDE_POINTS = {
+    "left": [Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE],
+    "right": [Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE],
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +68,8 @@ class FrameFeedback:
     new_faults: list[FaultEvent]
     completed_rep: Rep | None
     cue: str | None
-    guidance: str | None = None  # camera or position advice, e.g. "step back: feet out of frame"
+    guidance: str | None  # camera or position advice, e.g. "step back: feet out of frame"
+    holding: bool
 
 
 def _rounded(value: float, digits: int = 2) -> float | None:
@@ -56,16 +77,23 @@ def _rounded(value: float, digits: int = 2) -> float | None:
 
 
 def missing_parts(pose: PoseFrame) -> str | None:
-    """Name the body part cut off by the frame edge, e.g. 'feet out of frame'."""
-    parts = {
-        "feet": (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL),
-        "knees": (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE),
-        "hips": (Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
-        "head": (Landmark.NOSE,),
-        "shoulders": (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
-    }
-    cut = [name for name, points in parts.items() if np.any((pose.image_xy[list(points)] < -0.02) | (pose.image_xy[list(points)] > 1.02))]
+    """Name the body parts cut off by the frame edge, e.g. 'feet out of frame'."""
+    cut = [
+        name for name, points in _BODY_PARTS.items()
+        if np.any((pose.image_xy[list(points)] < -0.02) | (pose.image_xy[list(points)] > 1.02))
+    ]
     return f"{' and '.join(cut)} out of frame" if cut else None
+
+
+def _pick_side(rule: spec_models.SideRule | None, metrics: dict[str, float]) -> str | None:
+    if rule is None:
+        return None
+    left, right = metrics[rule.left], metrics[rule.right]
+    if left != left or right != right:
+        return None
+    if rule.pick == "max":
+        return "left" if left >= right else "right"
+    return "left" if left <= right else "right"
 
 
 class ExerciseSession:
@@ -82,11 +110,14 @@ class ExerciseSession:
         self._image_filter = make_filter(smoothing)
         self._world_filter = make_filter(smoothing)
         self._views = ViewTracker()
-        rep_spec = spec.reps
-        self._counter = RepCounter(
-            rest=rep_spec.rest, min_range=rep_spec.min_range, return_fraction=rep_spec.return_fraction,
-            min_duration_s=rep_spec.min_duration_s, max_duration_s=rep_spec.max_duration_s,
+        self._counter = (
+            RepCounter(
+                rest=spec.reps.rest, min_range=spec.reps.min_range, return_fraction=spec.reps.return_fraction,
+                min_duration_s=spec.reps.min_duration_s, max_duration_s=spec.reps.max_duration_s,
+            )
+            if spec.reps is not None else None
         )
+        self._holds = HoldTracker(spec.hold.min_s, spec.hold.release_s) if spec.hold is not None else None
         self._sustained = [SustainedCheck(rule) for rule in spec.faults if isinstance(rule, spec_models.SustainedFault)]
         self._per_rep_rules = [rule for rule in spec.faults if not isinstance(rule, spec_models.SustainedFault)]
         self._per_rep_faults: list[FaultEvent] = []
@@ -94,13 +125,20 @@ class ExerciseSession:
         self._times: list[float] = []
         self._series: dict[str, list[float]] = {name: [] for name in self._metrics.names}
         self._statuses: list[PoseStatus] = []
+        self._cut_parts: Counter[str] = Counter()
         self._judged_frames: Counter[str] = Counter()
+        self._unseen_frames: Counter[str] = Counter()
         self._person_frames = 0
-        self._view_counts: Counter[str] = Counter()
         self._side_visibility = np.zeros(2)
         self._cue: str | None = None
         self._cue_until_s = -1.0
         self._ever_in_position = False
+
+    @property
+    def rep_count(self) -> int:
+        if self.spec.reps is None or (self.spec.hold is not None and self.spec.hold.counts_as_reps):
+            return len(self._holds.holds) if self._holds is not None else 0
+        return self._counter.count if self._counter is not None else 0
 
     # --- per frame --------------------------------------------------------------------------
     def step(self, pose: PoseFrame) -> FrameFeedback:
@@ -110,52 +148,73 @@ class ExerciseSession:
         image_px = self._image_filter.update(t_s, pose.image_xy.astype(np.float64) * scale)
         world_m = self._world_filter.update(t_s, pose.world_xyz.astype(np.float64))
         view: str | None = None
-        metrics: dict[str, float]
         if pose.has_person:
             arrays = PoseArrays(image_px=image_px, world_m=world_m, visibility=pose.visibility.astype(np.float64))
-            metrics = self._metrics.compute(arrays)
+            metrics, confidences = self._metrics.compute(arrays)
             view = self._views.update(t_s, world_m)
             self._person_frames += 1
-            if view:
-                self._view_counts[view] += 1
-            self._side_visibility += [
-                pose.visibility[[Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE]].sum(),
-                pose.visibility[[Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE]].sum(),
-            ]
+            self._side_visibility += [pose.visibility[points].sum() for points in _SIDE_POINTS.values()]
         else:
             metrics = {name: float("nan") for name in self._metrics.names}
+            confidences = {name: 0.0 for name in self._metrics.names}
         self._times.append(t_s)
         self._statuses.append(pose.status)
+        if pose.status is PoseStatus.PARTLY_OUT_OF_FRAME:
+            self._cut_parts[missing_parts(pose) or "part of the body out of frame"] += 1
         for name in self._metrics.names:
             self._series[name].append(metrics[name])
 
         in_position = pose.has_person and all(holds(condition, metrics) for condition in self.spec.position)
         self._ever_in_position |= in_position
-        rep_event = self._counter.update(t_s, metrics[self.spec.reps.metric], in_position)
-        phase = self._counter.phase.value
+        rep_event = None
+        if self._counter is not None:
+            rep_event = self._counter.update(t_s, metrics[self.spec.reps.metric], in_position)  # type: ignore[union-attr]
+            phase = self._counter.phase.value
+        else:
+            phase = Phase.TURN.value if self._holds is not None and self._holds.holding else Phase.REST.value
 
+        new_faults = self._step_checks(t_s, metrics, confidences, phase, view, pose.has_person)
+        if self._holds is not None:
+            assert self.spec.hold is not None
+            in_hold = pose.has_person and all(holds(c, metrics) for c in self.spec.hold.position)
+            self._ever_in_position |= in_hold
+            self._holds.update(t_s, in_hold, {check.rule.id for check in self._sustained if check.active})
+
+        completed = self._complete_rep(rep_event, view) if rep_event is not None else None
+        if completed is not None:
+            new_faults.extend(completed.faults)
+        if new_faults:
+            self._cue, self._cue_until_s = new_faults[-1].cue, t_s + CUE_HOLD_S
+        return FrameFeedback(
+            t_s=t_s, status=pose.status, phase=phase, view=view, rep_count=self.rep_count, metrics=metrics,
+            new_faults=new_faults, completed_rep=completed, cue=self._cue if t_s <= self._cue_until_s else None,
+            guidance=self._guidance(pose, view), holding=self._holds is not None and self._holds.holding,
+        )
+
+    def _judged(self, rule: spec_models.FaultSpec, view: str | None, confidence: float) -> bool:
+        return view in rule.views and confidence >= MIN_CONFIDENCE
+
+    def _step_checks(
+        self, t_s: float, metrics: dict[str, float], confidences: dict[str, float], phase: str, view: str | None,
+        has_person: bool,
+    ) -> list[FaultEvent]:
         new_faults: list[FaultEvent] = []
         for check in self._sustained:
-            judged = view in check.rule.views
-            if judged:
-                self._judged_frames[check.rule.id] += 1
+            judged = self._judged(check.rule, view, confidences[check.rule.metric])
+            self._count_judgement(check.rule, view, judged, has_person)
             confirmed = check.update(t_s, metrics, phase, judged)
             if confirmed is not None:
                 new_faults.append(confirmed)
         for rule in self._per_rep_rules:
-            if view in rule.views and pose.has_person:
-                self._judged_frames[rule.id] += 1
+            confidence = confidences.get(getattr(rule, "metric", ""), 1.0)
+            self._count_judgement(rule, view, self._judged(rule, view, confidence), has_person)
+        return new_faults
 
-        completed = self._complete_rep(rep_event, view) if rep_event is not None else None
-        if completed is not None:
-            new_faults.extend(fault for fault in completed.faults if fault.metric is None or fault not in new_faults)
-        if new_faults:
-            self._cue, self._cue_until_s = new_faults[-1].cue, t_s + 2.0
-        cue = self._cue if t_s <= self._cue_until_s else None
-        return FrameFeedback(
-            t_s=t_s, status=pose.status, phase=phase, view=view, rep_count=self._counter.count, metrics=metrics,
-            new_faults=new_faults, completed_rep=completed, cue=cue, guidance=self._guidance(pose, view),
-        )
+    def _count_judgement(self, rule: spec_models.FaultSpec, view: str | None, judged: bool, has_person: bool) -> None:
+        if judged:
+            self._judged_frames[rule.id] += 1
+        elif has_person and view in rule.views:
+            self._unseen_frames[rule.id] += 1
 
     def _guidance(self, pose: PoseFrame, view: str | None) -> str | None:
         if not pose.has_person:
@@ -171,6 +230,7 @@ class ExerciseSession:
         return {name: values[index] for name, values in self._series.items()}
 
     def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
+        assert self.spec.reps is not None
         first = int(np.searchsorted(self._times, event.start_s))
         turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
         rep_values = np.asarray(self._series[self.spec.reps.metric][first:], np.float64)
@@ -180,7 +240,6 @@ class ExerciseSession:
             "rep_metric_max": self._metrics_at(first + int(np.nanargmax(rep_values)) if measured else turn),
             "rep_metric_min": self._metrics_at(first + int(np.nanargmin(rep_values)) if measured else turn),
         }
-        turn_metrics = metrics_at["turn"]
         index = len(self._reps) + 1
         faults: list[FaultEvent] = []
         for rule in self._per_rep_rules:
@@ -193,9 +252,9 @@ class ExerciseSession:
                 self._per_rep_faults.append(fault)
         rep = Rep(
             index=index, start_s=round(event.start_s, 3), end_s=round(event.end_s, 3), turn_s=round(event.turn_s, 3),
-            side=None, range=round(event.range, 1), tempo_out_s=round(event.out_s, 2),
-            tempo_return_s=round(event.return_s, 2), faults=faults,
-            metrics={name: _rounded(value) for name, value in turn_metrics.items()},
+            side=_pick_side(self.spec.reps.side, metrics_at["turn"]), range=round(event.range, 1),
+            tempo_out_s=round(event.out_s, 2), tempo_return_s=round(event.return_s, 2), faults=faults,
+            metrics={name: _rounded(value) for name, value in metrics_at["turn"].items()},
         )
         self._reps.append(rep)
         return rep
@@ -203,9 +262,12 @@ class ExerciseSession:
     # --- end of the set ----------------------------------------------------------------------
     def finish(self, source: SourceInfo, processing: Processing | None = None, decode_warning: str | None = None) -> Review:
         """Close open events and build the review."""
-        self._counter.finish()
+        if self._counter is not None:
+            self._counter.finish()
         for check in self._sustained:
             check.finish()
+        if self._holds is not None:
+            self._holds.finish()
         sustained_events = [event for check in self._sustained for event in check.events]
         reps = [self._attach_sustained(rep, sustained_events) for rep in self._reps]
         all_faults = sorted(
@@ -214,21 +276,42 @@ class ExerciseSession:
             key=lambda event: (event.start_s, event.id),
         )
         overall_view = self._views.overall()
+        hold_events = self._holds.holds if self._holds is not None else []
         return Review(
             exercise=self.spec.id,
             source=ReviewSource(**source.__dict__),
             view=overall_view,
             near_side=self._near_side(),
-            rep_count=len(reps),
+            rep_count=self.rep_count,
             reps=reps,
-            holds=[],
+            holds=[self._hold_model(hold) for hold in hold_events],
             faults=all_faults,
             warnings=self._warnings(overall_view, decode_warning),
             checks=self._check_statuses(overall_view),
-            summary=self._summary(reps, processing),
+            measurements=self._measurements(),
+            summary=self._summary(reps, hold_events, processing),
             series={"t_s": [round(t, 3) for t in self._times]}
             | {name: [_rounded(v) for v in values] for name, values in self._series.items()},
         )
+
+    def _hold_model(self, hold: HoldEvent) -> Hold:
+        side = self._side_of_hold(hold)
+        return Hold(
+            start_s=round(hold.start_s, 3), end_s=round(hold.end_s, 3), good_form_s=round(hold.good_form_s, 2),
+            fault_s={fault_id: round(seconds, 2) for fault_id, seconds in sorted(hold.fault_s.items())}, side=side,
+        )
+
+    def _side_of_hold(self, hold: HoldEvent) -> str | None:
+        if self.spec.hold is None or self.spec.hold.side is None:
+            return None
+        first = int(np.searchsorted(self._times, hold.start_s))
+        last = int(np.searchsorted(self._times, hold.end_s, side="right"))
+        votes: Counter[str] = Counter()
+        for index in range(first, last):
+            side = _pick_side(self.spec.hold.side, self._metrics_at(index))
+            if side is not None:
+                votes[side] += 1
+        return votes.most_common(1)[0][0] if votes else None
 
     def _attach_sustained(self, rep: Rep, events: list[FaultEvent]) -> Rep:
         inside = [
@@ -257,11 +340,13 @@ class ExerciseSession:
         return "left" if left > right else "right"
 
     def _warnings(self, overall_view: str | None, decode_warning: str | None) -> list[ReviewWarning]:
-        warnings: list[ReviewWarning] = []
-        end_s = self._times[-1] if self._times else 0.0
         if not self._times:
             return [ReviewWarning(id="no_frames", message="the source had no frames", start_s=0.0, end_s=0.0)]
+        warnings: list[ReviewWarning] = []
+        end_s = round(self._times[-1], 3)
         for status, message in STATUS_MESSAGES.items():
+            if status is PoseStatus.PARTLY_OUT_OF_FRAME and self._cut_parts:
+                message = f"{self._cut_parts.most_common(1)[0][0]}: step back or move the camera so the whole body shows"
             for start_s, stop_s in _spans(self._times, [s is status for s in self._statuses]):
                 if stop_s - start_s >= STATUS_WARNING_MIN_S or (status is PoseStatus.NO_PERSON and self._person_frames == 0):
                     warnings.append(ReviewWarning(id=status.value, message=message, start_s=round(start_s, 3), end_s=round(stop_s, 3)))
@@ -270,16 +355,18 @@ class ExerciseSession:
                 id="wrong_view",
                 message=f"filmed from the {overall_view}; {self.spec.title} needs a {' or '.join(self.spec.views)} view: "
                 f"{self.spec.camera}",
-                start_s=0.0, end_s=round(end_s, 3),
+                start_s=0.0, end_s=end_s,
             ))
         if self._person_frames and not self._ever_in_position:
             warnings.append(ReviewWarning(
                 id="not_in_position",
                 message=f"never saw the starting position of {self.spec.title}: is this the right exercise?",
-                start_s=0.0, end_s=round(end_s, 3),
+                start_s=0.0, end_s=end_s,
             ))
+        if self.spec.warning:
+            warnings.append(ReviewWarning(id="caution", message=self.spec.warning, start_s=0.0, end_s=end_s))
         if decode_warning:
-            warnings.append(ReviewWarning(id="decode_error", message=decode_warning, start_s=round(end_s, 3), end_s=round(end_s, 3)))
+            warnings.append(ReviewWarning(id="decode_error", message=decode_warning, start_s=end_s, end_s=end_s))
         return sorted(warnings, key=lambda warning: warning.start_s)
 
     def _check_statuses(self, overall_view: str | None) -> list[CheckStatus]:
@@ -288,30 +375,67 @@ class ExerciseSession:
             judged = self._judged_frames[rule.id] / self._person_frames if self._person_frames else 0.0
             reason = None
             if judged == 0:
-                seen = overall_view or "no usable view"
-                reason = f"needs a {' or '.join(rule.views)} view; the camera saw {seen}"
+                if self._unseen_frames[rule.id]:
+                    reason = "the body parts it needs were not visible enough"
+                else:
+                    reason = f"needs a {' or '.join(rule.views)} view; the camera saw {overall_view or 'no usable view'}"
             statuses.append(CheckStatus(id=rule.id, judged_fraction=round(judged, 3), skipped_reason=reason))
         return statuses
 
-    def _summary(self, reps: list[Rep], processing: Processing | None) -> Summary:
+    def _measurements(self) -> list[Measurement]:
+        results = []
+        for spec in self.spec.measurements:
+            values = np.asarray(self._series[spec.metric], np.float64)
+            if np.all(np.isnan(values)):
+                results.append(Measurement(id=spec.id, value=None, unit=spec.unit, at_s=None, description=spec.description))
+                continue
+            index = int(np.nanargmax(values) if spec.take == "max" else np.nanargmin(values))
+            value = float(values[index])
+            target = None
+            if spec.target_min is not None or spec.target_max is not None:
+                target = (spec.target_min is None or value >= spec.target_min) and (spec.target_max is None or value <= spec.target_max)
+            results.append(Measurement(
+                id=spec.id, value=round(value, 1), unit=spec.unit, at_s=round(self._times[index], 3), target_met=target,
+                description=spec.description,
+            ))
+        return results
+
+    def _summary(self, reps: list[Rep], hold_events: list[HoldEvent], processing: Processing | None) -> Summary:
         counts = Counter(fault.id for rep in reps for fault in rep.faults)
         most_common = None
         if counts:
             fault_id, count = counts.most_common(1)[0]
             cue = next(rule.cue for rule in self.spec.faults if rule.id == fault_id)
             most_common = MostCommonFault(id=fault_id, count=count, cue=cue)
-        prescription = None
-        if self.spec.prescription.reps:
-            low, high = self.spec.prescription.reps
-            target = f"{low}" if low == high else f"{low}-{high}"
-            prescription = f"{len(reps)} of {target} reps"
+        per_side = None
+        sided_reps = self.spec.reps is not None and self.spec.reps.side is not None
+        if sided_reps:
+            per_side = dict(Counter(rep.side for rep in reps if rep.side is not None))
+        elif self.spec.hold is not None and self.spec.hold.side is not None:
+            per_side = dict(Counter(side for side in (self._side_of_hold(h) for h in hold_events) if side is not None))
         return Summary(
             clean_reps=sum(1 for rep in reps if not rep.faults),
-            partial_reps=self._counter.partial_reps,
+            partial_reps=self._counter.partial_reps if self._counter is not None else 0,
+            per_side=per_side,
+            hold_s=round(sum(h.duration_s for h in hold_events), 2) if self._holds is not None else None,
+            good_form_s=round(sum(h.good_form_s for h in hold_events), 2) if self._holds is not None else None,
             most_common_fault=most_common,
-            prescription=prescription,
+            prescription=self._prescription_line(reps, hold_events),
             processing=processing,
         )
+
+    def _prescription_line(self, reps: list[Rep], hold_events: list[HoldEvent]) -> str | None:
+        dose = self.spec.prescription
+        each_side = " per side" if dose.per_side else ""
+        if dose.hold_s is not None and hold_events:
+            low, high = dose.hold_s
+            longest = max(h.duration_s for h in hold_events)
+            return f"longest hold {longest:.0f} s of {low:.0f}-{high:.0f} s{each_side}"
+        if dose.reps is not None:
+            low, high = dose.reps
+            target = f"{low}" if low == high else f"{low}-{high}"
+            return f"{self.rep_count} of {target} reps{each_side}"
+        return None
 
 
 def _spans(times: list[float], flags: list[bool]) -> list[tuple[float, float]]:

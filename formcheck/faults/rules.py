@@ -74,6 +74,11 @@ class SustainedCheck:
             self._close()
         return None
 
+    @property
+    def active(self) -> bool:
+        """A confirmed event is open now (the fault is happening)."""
+        return self._open is not None and self._open.reported
+
     def finish(self) -> None:
         if self._open is not None:
             self._close()

@@ -152,23 +152,63 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
     raise TypeError(f"no metric function for {type(spec).__name__}")
 
 
+_COMBINE = {
+    "difference": lambda first, second: first - second,
+    "max": lambda first, second: float(np.fmax(first, second)),
+    "min": lambda first, second: float(np.fmin(first, second)),
+    "mean": lambda first, second: (first + second) / 2,
+}
+
+
+def metric_points(spec: spec_models.MetricSpec) -> tuple[tuple[str, ...], str]:
+    """The body points a landmark metric uses and its side choice (for its confidence)."""
+    if isinstance(spec, spec_models.LeftRightHeightMetric):
+        return (spec.point,), "mid"
+    if isinstance(spec, spec_models.WidthRatioMetric):
+        return spec.points, "mid"
+    assert not isinstance(spec, spec_models.CombinedMetric)
+    return spec.points, spec.side
+
+
+def metric_confidence(pose: PoseArrays, points: tuple[str, ...], side: str) -> float:
+    """How well the model saw the points a metric uses: their lowest visibility (0..1).
+
+    ``near`` takes the better-seen side (that side dominates the blended value); ``mid``
+    needs both sides.
+    """
+    if side == "near":
+        return max(_side_visibility(pose, points, "left"), _side_visibility(pose, points, "right"))
+    if side == "mid":
+        return min(_side_visibility(pose, points, "left"), _side_visibility(pose, points, "right"))
+    return _side_visibility(pose, points, side)
+
+
 class MetricTable:
-    """All of one spec's metrics, computed together for each frame (differences last)."""
+    """All of one spec's metrics, computed together for each frame (combined ones last).
+
+    ``compute`` returns each metric's value and its confidence (the visibility of the
+    landmarks it uses), so checks can stay silent about what the camera cannot see.
+    """
 
     def __init__(self, metrics: dict[str, spec_models.MetricSpec]) -> None:
         self.names = tuple(metrics)
         self._functions = {
             name: build_metric(metric)
             for name, metric in metrics.items()
-            if not isinstance(metric, spec_models.DifferenceMetric)
+            if not isinstance(metric, spec_models.CombinedMetric)
         }
-        self._differences = {
-            name: metric.of for name, metric in metrics.items() if isinstance(metric, spec_models.DifferenceMetric)
+        self._points = {name: metric_points(metrics[name]) for name in self._functions}
+        self._combined = {
+            name: (metric.op, metric.of) for name, metric in metrics.items()
+            if isinstance(metric, spec_models.CombinedMetric)
         }
 
-    def compute(self, pose: PoseArrays) -> dict[str, float]:
+    def compute(self, pose: PoseArrays) -> tuple[dict[str, float], dict[str, float]]:
+        """(values, confidences) for one frame, both keyed by metric name."""
         with np.errstate(invalid="ignore", divide="ignore"):
             values = {name: function(pose) for name, function in self._functions.items()}
-        for name, (first, second) in self._differences.items():
-            values[name] = values[first] - values[second]
-        return {name: values[name] for name in self.names}
+        confidences = {name: metric_confidence(pose, *self._points[name]) for name in self._functions}
+        for name, (op, (first, second)) in self._combined.items():
+            values[name] = _COMBINE[op](values[first], values[second])
+            confidences[name] = min(confidences[first], confidences[second])
+        return {name: values[name] for name in self.names}, {name: confidences[name] for name in self.names}

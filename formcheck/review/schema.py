@@ -45,13 +45,24 @@ class Rep(_Model):
 class Hold(_Model):
     start_s: float
     end_s: float
-    good_form_s: float
+    good_form_s: float = Field(description="time in the hold with no fault active")
+    fault_s: dict[str, float] = Field(default_factory=dict, description="time with each fault active")
+    side: Literal["left", "right"] | None = None
+
+
+class Measurement(_Model):
+    id: str
+    value: float | None
+    unit: str
+    at_s: float | None
+    target_met: bool | None = Field(None, description="null when the spec sets no target or nothing was measured")
+    description: str
 
 
 class ReviewWarning(_Model):
     id: Literal[
         "no_person", "low_visibility", "partly_out_of_frame", "wrong_view", "not_in_position", "decode_error",
-        "no_frames",
+        "no_frames", "caution",
     ]
     message: str
     start_s: float
@@ -89,6 +100,9 @@ class Processing(_Model):
 class Summary(_Model):
     clean_reps: int
     partial_reps: int
+    per_side: dict[str, int] | None = Field(None, description="reps (or holds) by working side, one-sided exercises")
+    hold_s: float | None = Field(None, description="total time held, hold exercises")
+    good_form_s: float | None = Field(None, description="total time held with good form, hold exercises")
     most_common_fault: MostCommonFault | None
     prescription: str | None = Field(None, description='e.g. "8 of 8-15 reps"')
     processing: Processing | None = None
@@ -106,6 +120,7 @@ class Review(_Model):
     faults: list[FaultEvent] = Field(description="every fault event, also those outside reps")
     warnings: list[ReviewWarning]
     checks: list[CheckStatus]
+    measurements: list[Measurement] = Field(default_factory=list)
     summary: Summary
     series: dict[str, list[float | None]] = Field(
         description="t_s and each metric per analysed frame: the values the decisions were made from"

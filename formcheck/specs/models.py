@@ -79,17 +79,19 @@ class WidthRatioMetric(StrictModel):
     description: str = ""
 
 
-class DifferenceMetric(StrictModel):
-    """One metric minus another (both declared in the same spec, neither a difference itself)."""
+class CombinedMetric(StrictModel):
+    """Two other metrics of the same spec combined: ``difference`` (first minus second),
+    ``max``, ``min`` or ``mean`` - e.g. the larger of the left and right knee bends in a lunge."""
 
-    kind: Literal["difference"]
+    kind: Literal["combine"]
+    op: Literal["difference", "max", "min", "mean"]
     of: tuple[str, str]
     description: str = ""
 
 
 MetricSpec = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
-    | LeftRightHeightMetric | WidthRatioMetric | DifferenceMetric,
+    | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric,
     Field(discriminator="kind"),
 ]
 
@@ -110,6 +112,15 @@ class Condition(StrictModel):
         return self
 
 
+class SideRule(StrictModel):
+    """Which side worked in a rep: the side whose metric is larger (``pick: max``) or smaller at
+    the turning point, e.g. the front leg of a lunge bends its knee less than... (see specs)."""
+
+    left: str
+    right: str
+    pick: Literal["max", "min"]
+
+
 class RepSpec(StrictModel):
     """How reps are counted from one metric's swings.
 
@@ -126,7 +137,32 @@ class RepSpec(StrictModel):
     return_fraction: float = Field(default=0.7, gt=0, le=1)
     min_duration_s: float = Field(default=0.4, ge=0)
     max_duration_s: float = Field(default=20.0, gt=0)
-    per_side: bool = False
+    side: SideRule | None = Field(default=None, description="set for one-sided exercises: reps are counted per side")
+
+
+class HoldSpec(StrictModel):
+    """A held position: every condition true for at least ``min_s`` (gaps under ``release_s`` bridged).
+
+    With ``counts_as_reps`` the holds are the exercise's reps (plank intervals, stretches).
+    """
+
+    position: tuple[Condition, ...] = Field(min_length=1)
+    min_s: float = Field(default=2.0, ge=0)
+    release_s: float = Field(default=0.5, ge=0)
+    counts_as_reps: bool = False
+    side: SideRule | None = None
+
+
+class Measurement(StrictModel):
+    """A figure reported once for the clip, e.g. the hamstring flexibility test's forward bend."""
+
+    id: str
+    metric: str
+    take: Literal["max", "min"]
+    target_min: float | None = None
+    target_max: float | None = None
+    unit: str = "deg"
+    description: str = ""
 
 
 class TurningPointFault(StrictModel):
@@ -196,11 +232,12 @@ FaultSpec = Annotated[TurningPointFault | SustainedFault | TempoFault, Field(dis
 
 
 class Prescription(StrictModel):
-    """The dose the seeds prescribe (shown in reviews as "8 of 12 reps")."""
+    """The dose the seeds prescribe (shown in reviews as "8 of 8-12 reps")."""
 
     reps: tuple[int, int] | None = None
     sets: int | None = None
-    hold_s: float | None = None
+    hold_s: tuple[float, float] | None = None
+    rest_s: float | None = None
     per_side: bool = False
     tempo: str | None = None
 
@@ -217,22 +254,35 @@ class ExerciseSpec(StrictModel):
     position: tuple[Condition, ...] = Field(
         default=(), description="all must hold for the person to count as set up for this exercise"
     )
-    reps: RepSpec
+    reps: RepSpec | None = None
+    hold: HoldSpec | None = None
+    measurements: tuple[Measurement, ...] = ()
     faults: tuple[FaultSpec, ...] = ()
+    warning: str | None = Field(default=None, description="a caution from the seeds, shown with the exercise")
 
     @model_validator(mode="after")
     def _references_exist(self) -> ExerciseSpec:
         known = set(self.metrics)
         for name, metric in self.metrics.items():
-            if isinstance(metric, DifferenceMetric):
+            if isinstance(metric, CombinedMetric):
                 for operand in metric.of:
-                    if operand not in known or isinstance(self.metrics[operand], DifferenceMetric):
-                        raise ValueError(f"metrics.{name}.of: {operand!r} must name a metric that is not a difference")
-        for index, condition in enumerate(self.position):
-            if condition.metric not in known:
-                raise ValueError(f"position[{index}].metric: unknown metric {condition.metric!r}")
-        if self.reps.metric not in known:
-            raise ValueError(f"reps.metric: unknown metric {self.reps.metric!r}")
+                    if operand not in known or isinstance(self.metrics[operand], CombinedMetric):
+                        raise ValueError(f"metrics.{name}.of: {operand!r} must name a metric that is not combined")
+        if self.reps is None and self.hold is None:
+            raise ValueError("give reps, hold or both")
+        references: list[tuple[str, str]] = [(f"position[{i}].metric", c.metric) for i, c in enumerate(self.position)]
+        if self.reps is not None:
+            references.append(("reps.metric", self.reps.metric))
+            if self.reps.side is not None:
+                references += [("reps.side.left", self.reps.side.left), ("reps.side.right", self.reps.side.right)]
+        if self.hold is not None:
+            references += [(f"hold.position[{i}].metric", c.metric) for i, c in enumerate(self.hold.position)]
+            if self.hold.side is not None:
+                references += [("hold.side.left", self.hold.side.left), ("hold.side.right", self.hold.side.right)]
+        references += [(f"measurements[{i}].metric", m.metric) for i, m in enumerate(self.measurements)]
+        for where, metric_name in references:
+            if metric_name not in known:
+                raise ValueError(f"{where}: unknown metric {metric_name!r}")
         seen: set[str] = set()
         for index, fault in enumerate(self.faults):
             metric = getattr(fault, "metric", None)

@@ -1,0 +1,81 @@
+"""Expected failures of the HTTP and WebSocket doors, and the one handler that answers them.
+
+Every ``FormcheckError`` becomes ``{"detail": "<its one-line message>"}`` with the status in
+``STATUS_BY_ERROR`` (the most specific class wins); the WebSocket closes with the code in
+``CLOSE_CODE_BY_ERROR``. A user error never becomes a 500.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from formcheck.errors import FormcheckError, MessageError, PoseModelError, SourceError, SpecError, UnknownExerciseError
+
+
+class UploadTooLargeError(FormcheckError):
+    """An upload is over ``Settings.max_upload_bytes``."""
+
+
+class UnsupportedMediaError(FormcheckError):
+    """An upload's first bytes are not those of a video container formcheck reads."""
+
+
+class FrameTooLargeError(MessageError):
+    """A live frame is over ``Settings.max_frame_bytes``."""
+
+
+STATUS_BY_ERROR: dict[type[FormcheckError], int] = {
+    UploadTooLargeError: 413,  # content too large
+    UnsupportedMediaError: 415,  # unsupported media type
+    UnknownExerciseError: 422,  # unprocessable content: the form names no known exercise
+    SourceError: 422,  # the file is a video container but cannot be read
+    MessageError: 400,
+    SpecError: 500,  # a broken spec file is the server's fault, not the caller's
+    PoseModelError: 503,  # the model could not be loaded: the service cannot analyse right now
+    FormcheckError: 400,
+}
+
+CLOSE_CODE_BY_ERROR: dict[type[FormcheckError], int] = {
+    FrameTooLargeError: status.WS_1009_MESSAGE_TOO_BIG,
+    MessageError: status.WS_1008_POLICY_VIOLATION,
+    UnknownExerciseError: status.WS_1008_POLICY_VIOLATION,
+    FormcheckError: status.WS_1011_INTERNAL_ERROR,
+}
+
+MAX_CLOSE_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code
+
+
+def _lookup(table: dict[type[FormcheckError], int], error: FormcheckError) -> int:
+    for cls in type(error).__mro__:
+        if cls in table:
+            return table[cls]
+    raise AssertionError("FormcheckError is in every table")
+
+
+def http_status(error: FormcheckError) -> int:
+    """The HTTP status an expected failure is answered with."""
+    return _lookup(STATUS_BY_ERROR, error)
+
+
+def close_code(error: FormcheckError) -> int:
+    """The WebSocket close code an expected failure ends a live session with."""
+    return _lookup(CLOSE_CODE_BY_ERROR, error)
+
+
+def close_reason(message: str) -> str:
+    """``message`` cut to fit a close frame (browsers drop a close frame whose reason is too long)."""
+    encoded = message.encode()
+    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
+        return message
+    return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "..."
+
+
+async def formcheck_error_handler(request: Request, error: Exception) -> JSONResponse:
+    """Answer an expected failure with its status and its one-line message."""
+    assert isinstance(error, FormcheckError)
+    return JSONResponse({"detail": str(error)}, status_code=http_status(error))
+
+
+def install_error_handler(app: FastAPI) -> None:
+    app.add_exception_handler(FormcheckError, formcheck_error_handler)

@@ -1,0 +1,141 @@
+"""Background analyses of uploaded clips: an in-process job store.
+
+The routes only ``submit`` and ``get``; that small interface is what a task queue (Celery)
+and a database would implement later, without the routes changing. Jobs run in a thread
+pool, independent of the request that created them, so they outlive a client that
+disconnects. Each job calls ``analyze_video`` - the function the CLI calls - so an upload
+gets the same review as ``formcheck analyze`` on the same file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from formcheck.errors import FormcheckError
+from formcheck.pipeline import analyze_video
+from formcheck.pose.cache import PoseCache
+from formcheck.review.schema import Review
+
+logger = logging.getLogger(__name__)
+
+
+class JobStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass
+class Job:
+    """One analysis. ``JobStore.get`` hands out copies, so readers never see a half-made update.
+
+    Attributes:
+        id: random hex id, the handle clients poll.
+        exercise: the exercise id the clip is analysed as.
+        filename: the client's name for the file (for display only).
+        status: queued -> running -> done or failed.
+        progress: 0..1, frames decoded over frames expected (1 when done).
+        frames_done: frames through the pose model so far.
+        error: the one-line reason when failed.
+        review: the review when done.
+    """
+
+    id: str
+    exercise: str
+    filename: str | None
+    status: JobStatus = JobStatus.QUEUED
+    progress: float = 0.0
+    frames_done: int = 0
+    error: str | None = None
+    review: Review | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class JobStore:
+    """Jobs in a dict under a lock, run by a thread pool.
+
+    Args:
+        workers: analyses that run at the same time.
+        jobs_kept: finished jobs remembered; past it, the oldest finished ones are forgotten.
+        cache: pose cache for ``analyze_video`` (None: always run the model).
+    """
+
+    def __init__(self, workers: int = 1, jobs_kept: int = 200, cache: PoseCache | None = None) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._jobs_kept = jobs_kept
+        self._cache = cache
+
+    def submit(self, video: Path, exercise: str, filename: str | None = None) -> Job:
+        """Queue an analysis of ``video``; the file is deleted when the job ends.
+
+        Returns:
+            A copy of the new job (status ``queued``).
+        """
+        job = Job(id=uuid.uuid4().hex, exercise=exercise, filename=filename)
+        with self._lock:
+            self._jobs[job.id] = job
+            self._forget_old()
+            snapshot = dataclasses.replace(job)
+        self._executor.submit(self._run, job.id, video)
+        return snapshot
+
+    def get(self, job_id: str) -> Job | None:
+        """A copy of the job, or None for an unknown (or forgotten) id."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return dataclasses.replace(job) if job is not None else None
+
+    def shutdown(self) -> None:
+        """Stop taking work; queued jobs are cancelled, running ones finish."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _update(self, job_id: str, **changes: object) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                for name, value in changes.items():
+                    setattr(job, name, value)
+
+    def _forget_old(self) -> None:
+        finished = [job_id for job_id, job in self._jobs.items() if job.finished]
+        for job_id in finished[: max(0, len(self._jobs) - self._jobs_kept)]:
+            del self._jobs[job_id]
+
+    def _run(self, job_id: str, video: Path) -> None:
+        job = self.get(job_id)
+        if job is None:
+            return
+
+        def on_frame(done: int, expected: int) -> None:
+            # Frame counts from the container header can be off; never claim to be done early.
+            progress = min(done / expected, 0.99) if expected else 0.0
+            self._update(job_id, frames_done=done, progress=round(progress, 3))
+
+        self._update(job_id, status=JobStatus.RUNNING)
+        try:
+            review = analyze_video(video, job.exercise, cache=self._cache, progress=on_frame)
+        except FormcheckError as error:
+            self._update(job_id, status=JobStatus.FAILED, error=str(error).replace(str(video), job.filename or "upload"))
+        except Exception as error:  # a bug: keep the service up, log the traceback, tell the client
+            logger.exception("analysis %s failed", job_id)
+            self._update(job_id, status=JobStatus.FAILED, error=f"internal error: {error.__class__.__name__}")
+        else:
+            # The stored file's name is ours; the review names the file the client sent.
+            source = review.source.model_copy(update={"path": job.filename or "upload"})
+            self._update(job_id, status=JobStatus.DONE, progress=1.0, review=review.model_copy(update={"source": source}))
+        finally:
+            video.unlink(missing_ok=True)

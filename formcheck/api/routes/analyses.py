@@ -1,0 +1,52 @@
+"""POST /analyses and GET /analyses/{id}: review an uploaded clip in the background."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
+
+from formcheck.api.deps import JobStoreDep, SettingsDep
+from formcheck.api.schemas import JobPublic
+from formcheck.api.uploads import ACCEPTED, save_upload
+from formcheck.specs import load_spec
+
+router = APIRouter(prefix="/analyses", tags=["analyses"])
+
+ERRORS = {
+    404: {"description": "no job with that id"},
+    413: {"description": "the file is over the upload limit"},
+    415: {"description": f"not a video ({ACCEPTED})"},
+    422: {"description": "unknown exercise, empty file, or a form field missing"},
+}
+
+
+@router.post(
+    "", status_code=status.HTTP_202_ACCEPTED, response_model=JobPublic, summary="Upload a clip for analysis",
+    responses={code: ERRORS[code] for code in (413, 415, 422)},
+)
+def create_analysis(
+    file: Annotated[UploadFile, File(description=f"the video ({ACCEPTED})")],
+    exercise: Annotated[str, Form(description="exercise id, see GET /exercises")],
+    settings: SettingsDep,
+    jobs: JobStoreDep,
+    response: Response,
+) -> JobPublic:
+    """Store the upload and queue its analysis; answers at once with the job to poll.
+
+    The analysis is `formcheck analyze` on the same file, so the review is the same.
+    """
+    load_spec(exercise)  # an unknown exercise fails now, not after the upload is stored
+    video = save_upload(file.file, file.filename, settings.upload_dir, settings.max_upload_bytes)
+    job = jobs.submit(video, exercise, filename=file.filename)
+    response.headers["Location"] = f"/analyses/{job.id}"
+    return JobPublic.from_job(job)
+
+
+@router.get("/{job_id}", response_model=JobPublic, summary="Poll an analysis", responses={404: ERRORS[404]})
+def get_analysis(job_id: str, jobs: JobStoreDep) -> JobPublic:
+    """Status and progress; the review once the status is `done`, the reason once it is `failed`."""
+    job = jobs.get(job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no analysis with id {job_id!r}")
+    return JobPublic.from_job(job)

@@ -1,0 +1,30 @@
+"""Service settings, validated once at start-up; each one can be set as ``FORMCHECK_<NAME>``.
+
+Exercise thresholds are not settings: they live in the spec files, so every door agrees.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1_000_000
+
+
+class Settings(BaseSettings):
+    """What an operator may tune, e.g. ``FORMCHECK_MAX_UPLOAD_BYTES=50000000 formcheck serve``."""
+
+    model_config = SettingsConfigDict(env_prefix="FORMCHECK_", frozen=True)
+
+    max_upload_bytes: int = Field(200 * MB, gt=0, description="largest video accepted by POST /analyses")
+    max_frame_bytes: int = Field(2 * MB, gt=0, description="largest JPEG frame accepted on the live WebSocket")
+    upload_dir: Path = Field(
+        Path(tempfile.gettempdir()) / "formcheck-uploads",
+        description="where uploads wait for their analysis (each is deleted when its job ends)",
+    )
+    job_workers: int = Field(1, ge=1, le=32, description="analyses run at the same time (each uses the CPU fully)")
+    jobs_kept: int = Field(200, ge=1, description="finished jobs kept for GET /analyses/{id}; the oldest go first")
+    pose_cache: bool = Field(True, description="reuse pose results when the same clip is uploaded again")

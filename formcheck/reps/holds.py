@@ -1,0 +1,75 @@
+"""Time held positions (planks, stretches, the top of a bridge, a bird dog's reach).
+
+A hold starts when the position's conditions all hold and ends when they have failed for
+longer than ``release_s`` (a wobble does not split a hold). Holds shorter than ``min_s``
+are dropped. While held, each frame's time goes to "good form" when no fault is active, and
+to each active fault otherwise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class HoldEvent:
+    start_s: float
+    end_s: float
+    good_form_s: float = 0.0
+    fault_s: Counter[str] = field(default_factory=Counter)
+    side: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+class HoldTracker:
+    """One-verb state machine: ``update(t_s, in_position, active_faults)`` per frame."""
+
+    def __init__(self, min_s: float, release_s: float) -> None:
+        self.min_s = min_s
+        self.release_s = release_s
+        self.holds: list[HoldEvent] = []
+        self._current: HoldEvent | None = None
+        self._last_in_s = 0.0
+        self._last_t_s: float | None = None
+
+    @property
+    def holding(self) -> bool:
+        return self._current is not None
+
+    def update(self, t_s: float, in_position: bool, active_faults: set[str]) -> HoldEvent | None:
+        """Feed one frame; returns a hold that this frame ended (when long enough), else None."""
+        dt_s = 0.0 if self._last_t_s is None else min(t_s - self._last_t_s, self.release_s)
+        self._last_t_s = t_s
+        if in_position:
+            if self._current is None:
+                self._current = HoldEvent(start_s=t_s, end_s=t_s)
+            else:
+                self._credit(dt_s, active_faults)
+                self._current.end_s = t_s
+            self._last_in_s = t_s
+            return None
+        if self._current is not None and t_s - self._last_in_s > self.release_s:
+            return self._close()
+        return None
+
+    def finish(self) -> HoldEvent | None:
+        return self._close() if self._current is not None else None
+
+    def _credit(self, dt_s: float, active_faults: set[str]) -> None:
+        assert self._current is not None
+        if active_faults:
+            for fault_id in active_faults:
+                self._current.fault_s[fault_id] += dt_s
+        else:
+            self._current.good_form_s += dt_s
+
+    def _close(self) -> HoldEvent | None:
+        hold, self._current = self._current, None
+        if hold is None or hold.duration_s < self.min_s:
+            return None
+        self.holds.append(hold)
+        return hold
