@@ -50,6 +50,11 @@ class ClipResult:
     faults_labelled: int
     faults_found: int
     error: str | None = None
+    per_side_labelled: dict[str, int] | None = None
+    per_side_counted: dict[str, int] | None = None
+    hold_labelled_s: float = 0.0
+    hold_found_s: float = 0.0
+    hold_reported_s: float = 0.0
     missed_faults: list[str] = field(default_factory=list)
     false_faults: list[str] = field(default_factory=list)
 
@@ -146,15 +151,28 @@ def evaluate_clip(label: dict[str, Any], clips_dir: Path, cache: PoseCache) -> C
     error = count_error(review.rep_count, label["reps"], label.get("partial_reps", 0))
     starts, ends = match_rep_times(label.get("rep_times") or [], review)
     reported, correct, labelled, found, missed, false_ids = score_faults(review, label.get("faults") or [])
+    labelled_holds = [tuple(span) for span in label.get("holds") or []]
+    found_holds = [(hold.start_s, hold.end_s) for hold in review.holds]
     return ClipResult(
         **base, counted=review.rep_count, within_tolerance=error == 0, count_error=error, reps_matched=len(starts),
         start_errors_s=starts, end_errors_s=ends, faults_reported=reported, faults_reported_correct=correct,
         faults_labelled=labelled, faults_found=found, missed_faults=missed, false_faults=false_ids,
+        per_side_labelled=label.get("per_side"), per_side_counted=review.summary.per_side,
+        hold_labelled_s=round(sum(end - start for start, end in labelled_holds), 2),
+        hold_found_s=round(sum(_overlap(a, b) for a in labelled_holds for b in found_holds), 2),
+        hold_reported_s=round(sum(end - start for start, end in found_holds), 2),
     )
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 3) if denominator else None
+
+
+def _per_side_matches(result: ClipResult) -> bool:
+    """Counted reps by side equal the labels' (sides with 0 reps may be left out on either side)."""
+    labelled = {side: n for side, n in (result.per_side_labelled or {}).items() if n}
+    counted = {side: n for side, n in (result.per_side_counted or {}).items() if n}
+    return labelled == counted
 
 
 def summarise(results: list[ClipResult]) -> dict[str, Any]:
@@ -170,6 +188,15 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
         "reps_matched_in_time": labelled_timed,
         "rep_time_mean_abs_error_s": _ratio(sum(timed), len(timed)),
         "rep_time_within_tolerance": _ratio(sum(e <= TIMING_TOLERANCE_S for e in timed), len(timed)),
+        "per_side_exact": _ratio(
+            sum(_per_side_matches(r) for r in results if r.per_side_labelled),
+            sum(1 for r in results if r.per_side_labelled),
+        ),
+        "hold_time_recall": _ratio(sum(r.hold_found_s for r in results), sum(r.hold_labelled_s for r in results)),
+        "hold_time_precision": _ratio(
+            sum(r.hold_found_s for r in results if r.hold_labelled_s),
+            sum(r.hold_reported_s for r in results if r.hold_labelled_s),
+        ),
         "fault_precision": _ratio(sum(r.faults_reported_correct for r in results), sum(r.faults_reported for r in results)),
         "fault_recall": _ratio(sum(r.faults_found for r in results), sum(r.faults_labelled for r in results)),
         "faults_reported": sum(r.faults_reported for r in results),
