@@ -127,6 +127,11 @@ def analyze(
     from formcheck.pipeline import analyze_video
 
     def body() -> Review:
+        from formcheck.sources import open_source
+        from formcheck.specs import load_spec
+
+        load_spec(exercise)  # bad ids and unreadable files fail here, before any progress display
+        open_source(source)
         with Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("frames"), TextColumn("{task.fields[fps]} fps"), TimeRemainingColumn(),

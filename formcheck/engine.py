@@ -33,6 +33,7 @@ from formcheck.sources.base import SourceInfo
 from formcheck.specs import models as spec_models
 
 MIN_CONFIDENCE = 0.5  # landmark visibility below which a check does not judge the frame
+REST_BAND = 0.1  # of a rep's swing: a review's rep starts and ends where the metric is this close to rest
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
 CUE_HOLD_S = 2.0  # how long a live cue stays up
 STATUS_MESSAGES = {
@@ -122,6 +123,7 @@ class ExerciseSession:
         self._per_rep_rules = [rule for rule in spec.faults if not isinstance(rule, spec_models.SustainedFault)]
         self._per_rep_faults: list[FaultEvent] = []
         self._reps: list[Rep] = []
+        self._rep_events: list[RepEvent] = []
         self._times: list[float] = []
         self._series: dict[str, list[float]] = {name: [] for name in self._metrics.names}
         self._statuses: list[PoseStatus] = []
@@ -257,6 +259,7 @@ class ExerciseSession:
             metrics={name: _rounded(value) for name, value in metrics_at["turn"].items()},
         )
         self._reps.append(rep)
+        self._rep_events.append(event)
         return rep
 
     # --- end of the set ----------------------------------------------------------------------
@@ -269,7 +272,7 @@ class ExerciseSession:
         if self._holds is not None:
             self._holds.finish()
         sustained_events = [event for check in self._sustained for event in check.events]
-        reps = [self._attach_sustained(rep, sustained_events) for rep in self._reps]
+        reps = [self._attach_sustained(rep, sustained_events) for rep in self._refined_reps()]
         all_faults = sorted(
             [event.model_copy(update={"rep": self._rep_at(event, reps)}) for event in sustained_events]
             + self._per_rep_faults,
@@ -293,6 +296,39 @@ class ExerciseSession:
             series={"t_s": [round(t, 3) for t in self._times]}
             | {name: [_rounded(v) for v in values] for name, values in self._series.items()},
         )
+
+    def _refined_reps(self) -> list[Rep]:
+        """Reps with start and end moved to where the metric stands within ``REST_BAND`` of rest.
+
+        Live, a rep is confirmed as soon as it is 70 % back (so the count appears at once);
+        once the set is over, the review can say when each rep really began and ended.
+        """
+        if self._counter is None or self._counter.direction is None or not self._reps:
+            return self._reps
+        assert self.spec.reps is not None
+        direction = self._counter.direction
+        times = np.asarray(self._times)
+        u = direction * np.asarray(self._series[self.spec.reps.metric], np.float64)
+        refined = []
+        for position, (rep, event) in enumerate(zip(self._reps, self._rep_events)):
+            near_rest = u <= direction * event.rest_value + REST_BAND * event.range
+            turn = int(np.searchsorted(times, event.turn_s))
+            earliest = int(np.searchsorted(times, refined[-1].end_s, side="right")) if refined else 0
+            latest = (
+                int(np.searchsorted(times, self._rep_events[position + 1].start_s)) if position + 1 < len(self._reps)
+                else len(times)
+            )
+            before = np.flatnonzero(near_rest[earliest:turn])
+            after = np.flatnonzero(near_rest[turn:latest])
+            start_s = float(times[earliest + before[-1]]) if before.size else rep.start_s
+            end_s = float(times[turn + after[0]]) if after.size else rep.end_s
+            end_s = max(end_s, rep.end_s) if after.size else rep.end_s
+            refined.append(rep.model_copy(update={
+                "start_s": round(min(start_s, rep.start_s), 3), "end_s": round(end_s, 3),
+                "tempo_out_s": round(event.turn_s - min(start_s, rep.start_s), 2),
+                "tempo_return_s": round(end_s - event.turn_s, 2),
+            }))
+        return refined
 
     def _hold_model(self, hold: HoldEvent) -> Hold:
         side = self._side_of_hold(hold)

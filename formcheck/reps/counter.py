@@ -97,6 +97,11 @@ class RepCounter:
     def count(self) -> int:
         return len(self.reps)
 
+    @property
+    def direction(self) -> float | None:
+        """+1 when moving away from rest raises the metric, -1 when it lowers it, None until known."""
+        return self._direction
+
     def update(self, t_s: float, value: float, in_position: bool) -> RepEvent | None:
         """Feed one frame; returns the rep that this frame completed, if any."""
         if value != value:  # NaN: the metric could not be measured in this frame

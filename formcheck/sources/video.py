@@ -48,7 +48,7 @@ class VideoFileSource:
         except SourceError:
             raise
         except (av.error.FFmpegError, ValueError, IndexError) as error:
-            raise SourceError(f"{path}: not a video formcheck can read ({error.__class__.__name__})") from error
+            raise SourceError(f"{path}: not a video formcheck can read (the file is damaged or in no video format)") from error
         if rotation % 180:
             width, height = height, width
         if width <= 0 or height <= 0:

