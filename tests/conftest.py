@@ -1,0 +1,52 @@
+"""Shared fixtures: the shared data folder (clips, images, labels) and the shipped specs.
+
+The shared data lives beside the repository (``../shared``); tests that need it skip with a
+reason when it is absent, so the unit tests still run on a bare checkout.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+# ``from helpers import ...`` works from every test folder.
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+
+def _shared_file(relative: str) -> Path:
+    path = SHARED / relative
+    if not path.is_file():
+        pytest.skip(f"shared data not available: {path} (clone the shared data beside the repository)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The shared data folder; skips the test when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data folder not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def squat_clip() -> Path:
+    """A front-view bodyweight squat, 2 labelled reps, 3.8 s at 30 fps, 360x640."""
+    return _shared_file("clips/Pichayanon-FiT-AI/squat_correct_5.mp4")
+
+
+@pytest.fixture(scope="session")
+def bird_dog_gif() -> Path:
+    """An animated GIF (42 frames, 10 fps, 700x700)."""
+    return _shared_file("clips/Goondoc08-Chloe-Workout/bird-dog.gif")
+
+
+@pytest.fixture(scope="session")
+def bridge_image() -> Path:
+    """A still photo of a glute bridge (850x567 JPEG)."""
+    return _shared_file("images/Bridge/Butt_Lift_Bridge_0.jpg")
