@@ -12,6 +12,17 @@ Sides:
 
 Normalised lengths (``_norm``) are in torso lengths: the image distance from mid-hip to
 mid-shoulder, so they do not depend on how far the person stands from the camera.
+
+Floor-exercise kinds:
+    line_bend (points a, b, c; image px; degrees): 180 minus the angle a-b-c, signed + when b
+        lies above the straight line a-c in the image (hips piked in a plank), - below (hips
+        sagging); 0 when the three are in line. NaN when a-c is steeper than
+        ``LINE_BEND_MAX_SLOPE_DEG`` from the image horizontal, where "above" means nothing.
+        Valid where the line a-c lies across the image: side view of a plank, bridge or
+        quadruped; front view of a side plank.
+    left_right_tilt (one point, both sides; image px; degrees 0..90, unsigned): the line from
+        the left to the right point against the image horizontal; 0 = level. Valid from the
+        front, back or above, where the two sides show apart (side-on they overlap).
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ FloatArray = npt.NDArray[np.float64]
 NEAR_SIDE_WEIGHT_POWER = 4.0
 MIN_TORSO_TO_LEG_RATIO = 0.2  # adults: torso is about 0.6-0.7 of hip-to-ankle
 _UNSIDED = {"nose"}
+LINE_BEND_MAX_SLOPE_DEG = 60.0  # a-c line steeper than this: no up/down for line_bend
 
 
 @dataclass(frozen=True)
@@ -149,7 +161,34 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
             return float(inner_width / outer_width) if outer_width > 0 else float("nan")
 
         return width_ratio
+    if isinstance(spec, spec_models.LineBendMetric):
+
+        def line_bend(pose: PoseArrays, side: str) -> float:
+            a, b, c = _points(pose.image_px, spec.points, side)
+            return line_bend_deg(a, b, c)
+
+        return _on_side(line_bend, spec.points, spec.side)
+    if isinstance(spec, spec_models.LeftRightTiltMetric):
+        tilt_point = spec.point
+
+        def left_right_tilt(pose: PoseArrays) -> float:
+            left = pose.image_px[landmark(tilt_point, "left")]
+            right = pose.image_px[landmark(tilt_point, "right")]
+            return float(geometry.inclination_deg(left, right, "horizontal"))
+
+        return left_right_tilt
     raise TypeError(f"no metric function for {type(spec).__name__}")
+
+
+def line_bend_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
+    """Signed bend at ``b`` from the image line a-c in degrees: + when b lies above it (smaller y)."""
+    if float(geometry.inclination_deg(a, c, "horizontal")) > LINE_BEND_MAX_SLOPE_DEG:
+        return float("nan")
+    bend = 180.0 - float(geometry.joint_angle_deg(a[:2], b[:2], c[:2]))
+    along = c[:2] - a[:2]
+    cross = along[0] * (b[1] - a[1]) - along[1] * (b[0] - a[0])  # image y grows downwards
+    above = cross * np.sign(along[0]) < 0
+    return bend if above else -bend
 
 
 _COMBINE = {
@@ -166,6 +205,8 @@ def metric_points(spec: spec_models.MetricSpec) -> tuple[tuple[str, ...], str]:
         return (spec.point,), "mid"
     if isinstance(spec, spec_models.WidthRatioMetric):
         return spec.points, "mid"
+    if isinstance(spec, spec_models.LeftRightTiltMetric):
+        return (spec.point,), "mid"
     assert not isinstance(spec, spec_models.CombinedMetric)
     return spec.points, spec.side
 

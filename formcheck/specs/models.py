@@ -79,6 +79,30 @@ class WidthRatioMetric(StrictModel):
     description: str = ""
 
 
+class LineBendMetric(StrictModel):
+    """Signed bend at points[1] away from the straight line points[0]-points[2] (image), degrees.
+
+    0 = the three points in line; positive when points[1] lies above the line (image up: hips
+    piked in a plank), negative below (hips sagging). NaN when the line points[0]-points[2] is
+    steeper than 60 degrees from the image horizontal (no clear up or down): for lying, plank and
+    quadruped positions.
+    """
+
+    kind: Literal["line_bend"]
+    points: tuple[BodyPoint, BodyPoint, BodyPoint]
+    side: SideChoice = "near"
+    description: str = ""
+
+
+class LeftRightTiltMetric(StrictModel):
+    """The line from the left to the right ``point`` against the image horizontal, degrees 0..90 (image):
+    0 = level hips or shoulders. Valid from the front, back or above, where both sides show apart."""
+
+    kind: Literal["left_right_tilt"]
+    point: BodyPoint
+    description: str = ""
+
+
 class CombinedMetric(StrictModel):
     """Two other metrics of the same spec combined: ``difference`` (first minus second),
     ``max``, ``min`` or ``mean`` - e.g. the larger of the left and right knee bends in a lunge."""
@@ -91,7 +115,8 @@ class CombinedMetric(StrictModel):
 
 MetricSpec = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
-    | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric,
+    | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric
+    | LineBendMetric | LeftRightTiltMetric,
     Field(discriminator="kind"),
 ]
 

@@ -1,0 +1,79 @@
+"""Hand-computed cases for the floor-exercise metric kinds: ``line_bend`` and ``left_right_tilt``."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from helpers import pose_arrays
+
+from formcheck.landmarks import Landmark
+from formcheck.metrics.table import build_metric, metric_points
+from formcheck.specs.models import LeftRightTiltMetric, LineBendMetric
+
+L = Landmark
+
+
+def _plank(hip_px: tuple[float, float], shoulder_x: float = 100.0, ankle_x: float = 500.0) -> dict[Landmark, tuple[float, float]]:
+    """A side-view plank on the left side only: shoulder and ankle on the line y = 300."""
+    return {L.LEFT_SHOULDER: (shoulder_x, 300.0), L.LEFT_HIP: hip_px, L.LEFT_ANKLE: (ankle_x, 300.0)}
+
+
+@pytest.mark.parametrize(
+    ("hip_px", "shoulder_x", "ankle_x", "expected"),
+    [
+        ((300.0, 300.0), 100.0, 500.0, 0.0),  # straight line
+        # hip 200 px along a 400 px line, 200*tan(deg) px off it: bend = 2 * deg
+        ((300.0, 300.0 - 200.0 * math.tan(math.radians(10))), 100.0, 500.0, 20.0),  # piked: above
+        ((300.0, 300.0 + 200.0 * math.tan(math.radians(10))), 100.0, 500.0, -20.0),  # sagging: below
+        # head at image right instead of left: same signs
+        ((300.0, 300.0 - 200.0 * math.tan(math.radians(10))), 500.0, 100.0, 20.0),
+        ((300.0, 300.0 + 200.0 * math.tan(math.radians(10))), 500.0, 100.0, -20.0),
+        # hip 100 px from the shoulder, 300 px from the ankle, 100 px below: 45 + atan(1/3) deg
+        ((200.0, 400.0), 100.0, 500.0, -(45.0 + math.degrees(math.atan(1 / 3)))),
+    ],
+)
+def test_line_bend_sign_and_size(hip_px: tuple[float, float], shoulder_x: float, ankle_x: float, expected: float) -> None:
+    metric = build_metric(LineBendMetric(kind="line_bend", points=("shoulder", "hip", "ankle"), side="left"))
+    assert metric(pose_arrays(_plank(hip_px, shoulder_x, ankle_x))) == pytest.approx(expected, abs=1e-6)
+
+
+def test_line_bend_is_nan_on_a_steep_line() -> None:
+    """Shoulder-ankle line 63 degrees from horizontal (standing-like): no up or down."""
+    metric = build_metric(LineBendMetric(kind="line_bend", points=("shoulder", "hip", "ankle"), side="left"))
+    points = {L.LEFT_SHOULDER: (100.0, 100.0), L.LEFT_HIP: (160.0, 200.0), L.LEFT_ANKLE: (200.0, 300.0)}
+    assert math.isnan(metric(pose_arrays(points)))
+
+
+def test_line_bend_tilted_line() -> None:
+    """A side plank from the front: line rising 30 degrees, hip 50 px below it at mid-length."""
+    metric = build_metric(LineBendMetric(kind="line_bend", points=("shoulder", "hip", "ankle"), side="left"))
+    half = 200.0
+    direction = (math.cos(math.radians(30)), -math.sin(math.radians(30)))  # ankle -> shoulder, rising to the right
+    ankle = (100.0, 500.0)
+    shoulder = (ankle[0] + 2 * half * direction[0], ankle[1] + 2 * half * direction[1])
+    normal_down = (math.sin(math.radians(30)), math.cos(math.radians(30)))
+    mid = (ankle[0] + half * direction[0], ankle[1] + half * direction[1])
+    hip = (mid[0] + 50 * normal_down[0], mid[1] + 50 * normal_down[1])
+    points = {L.LEFT_SHOULDER: shoulder, L.LEFT_HIP: hip, L.LEFT_ANKLE: ankle}
+    assert metric(pose_arrays(points)) == pytest.approx(-2 * math.degrees(math.atan(50 / 200)), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("left_px", "right_px", "expected"),
+    [
+        ((400.0, 300.0), (600.0, 300.0), 0.0),
+        ((400.0, 300.0), (600.0, 300.0 + 200.0 * math.tan(math.radians(15))), 15.0),
+        ((600.0, 300.0), (400.0, 300.0 + 200.0 * math.tan(math.radians(15))), 15.0),  # unsigned, either order
+        ((500.0, 200.0), (500.0, 300.0), 90.0),
+    ],
+)
+def test_left_right_tilt(left_px: tuple[float, float], right_px: tuple[float, float], expected: float) -> None:
+    metric = build_metric(LeftRightTiltMetric(kind="left_right_tilt", point="hip"))
+    assert metric(pose_arrays({L.LEFT_HIP: left_px, L.RIGHT_HIP: right_px})) == pytest.approx(expected, abs=1e-6)
+
+
+def test_points_for_confidence() -> None:
+    assert metric_points(LeftRightTiltMetric(kind="left_right_tilt", point="shoulder")) == (("shoulder",), "mid")
+    bend = LineBendMetric(kind="line_bend", points=("shoulder", "hip", "knee"), side="near")
+    assert metric_points(bend) == (("shoulder", "hip", "knee"), "near")
