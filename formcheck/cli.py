@@ -220,6 +220,43 @@ def schema(out: Annotated[Path | None, typer.Option(help="write here instead of 
 
 
 @app.command()
+def program(
+    program_file: Annotated[Path, typer.Argument(help="program YAML (see programs/)")],
+    videos: Annotated[list[str] | None, typer.Argument(help="one recording per exercise, in order ('-' skips one)")] = None,
+    json_dir: Annotated[Path | None, typer.Option(help="write each review JSON into this folder")] = None,
+) -> None:
+    """Show a program's session plan, or review one recording per exercise against its dose."""
+    from formcheck.pipeline import analyze_video
+    from formcheck.program import load_program
+    from formcheck.specs import load_spec
+
+    plan = _run(lambda: load_program(program_file))
+    console.print(f"[bold]{plan.name}[/] - {plan.description}")
+    recordings = list(videos or [])
+    if len(recordings) > len(plan.exercises):
+        error_console.print(f"[bold red]error:[/] {len(recordings)} videos for {len(plan.exercises)} exercises")
+        raise typer.Exit(EXIT_USER_ERROR)
+    table = Table(show_header=True, header_style="bold")
+    for column in ("#", "exercise", "dose", "result"):
+        table.add_column(column)
+    for number, entry in enumerate(plan.exercises, start=1):
+        spec = load_spec(entry.exercise)
+        result = ""
+        video = recordings[number - 1] if number <= len(recordings) else "-"
+        if video != "-":
+            review = _run(lambda: analyze_video(video, entry.exercise, cache=PoseCache()))
+            unit = "holds" if spec.reps is None else "reps"
+            result = f"{review.rep_count} {unit} ({review.summary.clean_reps} clean)"
+            if review.summary.most_common_fault:
+                result += f"; {review.summary.most_common_fault.cue}"
+            if json_dir is not None:
+                json_dir.mkdir(parents=True, exist_ok=True)
+                (json_dir / f"{number:02d}_{entry.exercise}.json").write_text(review.to_json() + "\n", encoding="utf-8")
+        table.add_row(str(number), spec.title + (f"\n[dim]{entry.note}[/]" if entry.note else ""), entry.dose(), result)
+    console.print(table)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,

@@ -1,0 +1,79 @@
+"""Programs: a session of exercises with their dose, run exercise by exercise.
+
+A program file (YAML, see ``programs/``) lists exercises from the catalogue with sets and
+reps or hold times. ``formcheck program FILE VIDEO...`` reviews one recording per entry and
+reports each against its dose ("8 of 8-15 reps").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from formcheck.errors import SpecError
+from formcheck.specs import catalogue
+from formcheck.specs.loader import _field_path
+
+
+class ProgramEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exercise: str
+    sets: int = Field(default=1, ge=1)
+    reps: tuple[int, int] | None = None
+    hold_s: tuple[float, float] | None = None
+    per_side: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _has_a_dose(self) -> ProgramEntry:
+        if self.reps is None and self.hold_s is None:
+            raise ValueError("give reps or hold_s")
+        return self
+
+    def dose(self) -> str:
+        side = " per side" if self.per_side else ""
+        if self.reps is not None:
+            low, high = self.reps
+            amount = f"{low}" if low == high else f"{low}-{high}"
+            return f"{self.sets} x {amount} reps{side}"
+        assert self.hold_s is not None
+        low_s, high_s = self.hold_s
+        amount_s = f"{low_s:.0f}" if low_s == high_s else f"{low_s:.0f}-{high_s:.0f}"
+        return f"{self.sets} x {amount_s} s hold{side}"
+
+
+class Program(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str
+    source: str = ""
+    exercises: tuple[ProgramEntry, ...] = Field(min_length=1)
+
+
+def load_program(path: Path) -> Program:
+    """Load a program and check every exercise id against the catalogue.
+
+    Raises:
+        SpecError: unreadable file, bad YAML, an invalid field or an unknown exercise.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SpecError(f"{path}: cannot be read ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise SpecError(f"{path}: not valid YAML") from error
+    try:
+        program = Program.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = _field_path(tuple(first["loc"]))
+        raise SpecError(f"{path}: {location}: {first['msg'].removeprefix('Value error, ')}") from error
+    known = catalogue()
+    for index, entry in enumerate(program.exercises):
+        if entry.exercise not in known:
+            raise SpecError(f"{path}: exercises[{index}].exercise: unknown exercise {entry.exercise!r}")
+    return program
