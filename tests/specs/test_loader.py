@@ -1,0 +1,179 @@
+"""Spec loading: every shipped spec loads, and every error is one line "<path>: <field path>: <reason>".
+
+Messages are pinned word for word (as pre-commit's clientlib tests do), so a change to what
+a spec author reads is a deliberate one. Each case writes the shipped squat spec with one
+change into tmp_path.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from formcheck.errors import SpecError, UnknownExerciseError
+from formcheck.specs import ExerciseSpec, catalogue, default_spec_dir, load_spec, load_spec_file
+
+SHIPPED = sorted(default_spec_dir().glob("*.yaml"))
+SQUAT = yaml.safe_load((default_spec_dir() / "squat.yaml").read_text(encoding="utf-8"))
+
+
+def write_spec(folder: Path, change: Callable[[dict], None] | None = None, stem: str = "squat") -> Path:
+    data = copy.deepcopy(SQUAT)
+    if change is not None:
+        change(data)
+    path = folder / f"{stem}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def load_error(path: Path) -> str:
+    with pytest.raises(SpecError) as caught:
+        load_spec_file(path)
+    message = str(caught.value)
+    assert "\n" not in message, "spec errors are one line"
+    return message
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[path.stem for path in SHIPPED])
+def test_every_shipped_spec_loads(path):
+    spec = load_spec_file(path)
+    assert isinstance(spec, ExerciseSpec)
+    assert spec.id == path.stem
+    assert spec.views, "a spec names the camera views it supports"
+
+
+def test_catalogue_has_the_first_slice_exercises():
+    assert {"squat", "hip_hinge", "glute_bridge"} <= set(catalogue())
+    assert list(catalogue()) == sorted(catalogue()), "alphabetical order"
+
+
+def test_a_valid_copy_loads(tmp_path):
+    assert load_spec_file(write_spec(tmp_path)).id == "squat"
+
+
+def set_key(*keys: str, value: object) -> Callable[[dict], None]:
+    def change(data: dict) -> None:
+        node = data
+        for key in keys[:-1]:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        node[keys[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(set_key("colour", value="red"), "colour: Extra inputs are not permitted", id="unknown top-level key"),
+        pytest.param(set_key("views", value="side"), "views: Input should be a valid tuple", id="wrong type: views"),
+        pytest.param(set_key("reps", "min_range", value="deep"),
+                     "reps.min_range: Input should be a valid number, unable to parse string as a number",
+                     id="wrong type: min_range"),
+        pytest.param(set_key("reps", "min_range", value=0), "reps.min_range: Input should be greater than 0",
+                     id="min_range 0"),
+        pytest.param(set_key("reps", "min_range", value=-5), "reps.min_range: Input should be greater than 0",
+                     id="min_range negative"),
+        pytest.param(set_key("faults", "1", "metric", value="nope_deg"), "faults[1].metric: unknown metric 'nope_deg'",
+                     id="fault with an unknown metric"),
+        pytest.param(set_key("reps", "metric", value="nope_deg"), "reps.metric: unknown metric 'nope_deg'",
+                     id="rep metric unknown"),
+        pytest.param(set_key("position", value=[{"metric": "nope_deg", "max": 1}]),
+                     "position[0].metric: unknown metric 'nope_deg'", id="position metric unknown"),
+        pytest.param(set_key("position", value=[{"metric": "trunk_lean_deg", "min": 50, "max": 35}]),
+                     "position[0]: min (50.0) must not exceed max (35.0)", id="position min above max"),
+        pytest.param(set_key("position", value=[{"metric": "trunk_lean_deg"}]), "position[0]: give min, max or both",
+                     id="position without bounds"),
+        pytest.param(set_key("faults", "1", "id", value="shallow_depth"), "faults[1].id: 'shallow_depth' is used twice",
+                     id="fault id used twice"),
+        pytest.param(set_key("views", value=["top"]), "views[0]: Input should be 'side', 'front' or 'oblique'",
+                     id="unknown view"),
+        pytest.param(set_key("views", value=[]), "views: Tuple should have at least 1 item after validation, not 0",
+                     id="no views"),
+        pytest.param(lambda data: data.pop("title"), "title: Field required", id="missing field"),
+        pytest.param(set_key("id", value="squats"), "id: must equal the file name 'squat', got 'squats'",
+                     id="id not matching the file name"),
+        pytest.param(lambda data: data.pop("id"), "id: must equal the file name 'squat', got None", id="id missing"),
+    ],
+)
+def test_spec_errors_pinned(tmp_path, change, message):
+    path = write_spec(tmp_path, change)
+    assert load_error(path) == f"{path}: {message}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the loader keeps the discriminated union's tag in the field path "
+    "(faults[0].turning_point.max_deg), though its own comment says it drops it",
+)
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(set_key("faults", "0", "max_deg", value=3), "faults[0].max_deg: Extra inputs are not permitted",
+                     id="unknown key in a fault"),
+        pytest.param(set_key("metrics", "knee_flexion_deg", "space", value="pixels"),
+                     "metrics.knee_flexion_deg.space: Input should be 'world' or 'image'", id="bad value in a metric"),
+    ],
+)
+def test_spec_error_paths_leave_out_the_kind(tmp_path, change, message):
+    path = write_spec(tmp_path, change)
+    assert load_error(path) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("id: squat\ntitle: [unclosed\n", "not valid YAML (line 3)", id="unclosed bracket"),
+        pytest.param("id: squat\n\ttitle: tab\n", "not valid YAML (line 2)", id="tab indentation"),
+        pytest.param("- squat\n- lunge\n", "expected a mapping of fields at the top level", id="a list"),
+        pytest.param("", "expected a mapping of fields at the top level", id="empty file"),
+        pytest.param("just words\n", "expected a mapping of fields at the top level", id="a bare string"),
+    ],
+)
+def test_invalid_yaml(tmp_path, text, message):
+    path = tmp_path / "squat.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_error(path) == f"{path}: {message}"
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "squat.yaml"
+    assert load_error(path) == f"{path}: cannot be read (No such file or directory)"
+
+
+def test_a_folder_instead_of_a_file(tmp_path):
+    path = tmp_path / "squat.yaml"
+    path.mkdir()
+    assert load_error(path) == f"{path}: cannot be read (Is a directory)"
+
+
+def test_load_spec_unknown_id_lists_the_known_ids():
+    with pytest.raises(UnknownExerciseError) as caught:
+        load_spec("nope")
+    known = ", ".join(catalogue())
+    assert str(caught.value) == f"unknown exercise 'nope'; choose one of: {known}"
+    assert isinstance(caught.value, SpecError), "an unknown exercise is a spec error to the CLI and the API"
+
+
+def test_load_spec_from_another_folder(tmp_path):
+    write_spec(tmp_path)
+    assert load_spec("squat", spec_dir=tmp_path).id == "squat"
+    with pytest.raises(UnknownExerciseError, match="choose one of: squat$"):
+        load_spec("hip_hinge", spec_dir=tmp_path)
+
+
+def test_catalogue_of_a_missing_folder(tmp_path):
+    with pytest.raises(SpecError) as caught:
+        catalogue(tmp_path / "nowhere")
+    assert str(caught.value) == f"{tmp_path / 'nowhere'}: exercise spec folder not found"
+
+
+def test_one_bad_spec_in_the_folder_names_that_file(tmp_path):
+    write_spec(tmp_path)
+    bad = write_spec(tmp_path, set_key("id", value="wrong"), stem="lunge")
+    with pytest.raises(SpecError) as caught:
+        catalogue(tmp_path)
+    assert str(caught.value) == f"{bad}: id: must equal the file name 'lunge', got 'wrong'"
