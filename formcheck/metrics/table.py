@@ -23,10 +23,19 @@ Floor-exercise kinds:
     left_right_tilt (one point, both sides; image px; degrees 0..90, unsigned): the line from
         the left to the right point against the image horizontal; 0 = level. Valid from the
         front, back or above, where the two sides show apart (side-on they overlap).
+
+Standing-exercise kinds:
+    twist (points a, b, both sides; world m; degrees 0..180, unsigned): the left->right line
+        through a (e.g. the shoulders) against the left->right line through b (the hips), both
+        projected on the horizontal plane (world x-z; world y is vertical): 0 = square, the
+        trunk not rotated over the pelvis. NaN when either line is steeper than
+        ``TWIST_MAX_LINE_SLOPE_DEG`` from horizontal (lying on one side: no twist about the
+        vertical). Valid from the front or back; side-on the model guesses the far side's depth.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +51,7 @@ NEAR_SIDE_WEIGHT_POWER = 4.0
 MIN_TORSO_TO_LEG_RATIO = 0.2  # adults: torso is about 0.6-0.7 of hip-to-ankle
 _UNSIDED = {"nose"}
 LINE_BEND_MAX_SLOPE_DEG = 60.0  # a-c line steeper than this: no up/down for line_bend
+TWIST_MAX_LINE_SLOPE_DEG = 60.0  # a left-right line steeper than this: no twist about the vertical
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,16 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
             return float(geometry.inclination_deg(left, right, "horizontal"))
 
         return left_right_tilt
+    if isinstance(spec, spec_models.TwistMetric):
+        upper, lower = spec.points
+
+        def twist(pose: PoseArrays) -> float:
+            return twist_deg(
+                pose.world_m[landmark(upper, "left")], pose.world_m[landmark(upper, "right")],
+                pose.world_m[landmark(lower, "left")], pose.world_m[landmark(lower, "right")],
+            )
+
+        return twist
     raise TypeError(f"no metric function for {type(spec).__name__}")
 
 
@@ -189,6 +209,18 @@ def line_bend_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
     cross = along[0] * (b[1] - a[1]) - along[1] * (b[0] - a[0])  # image y grows downwards
     above = cross * np.sign(along[0]) < 0
     return bend if above else -bend
+
+
+def twist_deg(first_left: FloatArray, first_right: FloatArray, second_left: FloatArray, second_right: FloatArray) -> float:
+    """Unsigned angle (0..180) about the vertical between two left->right lines (world: y vertical)."""
+    headings = []
+    for left, right in ((first_left, first_right), (second_left, second_right)):
+        delta = np.asarray(right, np.float64) - np.asarray(left, np.float64)
+        horizontal = float(np.hypot(delta[0], delta[2]))
+        if not horizontal or math.degrees(math.atan2(abs(delta[1]), horizontal)) > TWIST_MAX_LINE_SLOPE_DEG:
+            return float("nan")  # NaN deltas fall through to a NaN heading
+        headings.append(math.degrees(math.atan2(delta[2], delta[0])))
+    return abs((headings[0] - headings[1] + 180.0) % 360.0 - 180.0)
 
 
 _COMBINE = {
@@ -207,6 +239,8 @@ def metric_points(spec: spec_models.MetricSpec) -> tuple[tuple[str, ...], str]:
         return spec.points, "mid"
     if isinstance(spec, spec_models.LeftRightTiltMetric):
         return (spec.point,), "mid"
+    if isinstance(spec, spec_models.TwistMetric):
+        return spec.points, "mid"
     assert not isinstance(spec, spec_models.CombinedMetric)
     return spec.points, spec.side
 

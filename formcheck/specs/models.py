@@ -103,6 +103,18 @@ class LeftRightTiltMetric(StrictModel):
     description: str = ""
 
 
+class TwistMetric(StrictModel):
+    """How far the left-to-right line through points[0] is turned against the one through
+    points[1] about the vertical axis (3-D world), degrees 0..180, unsigned: 0 = square (the
+    shoulders face where the hips face). NaN when either line is more than 60 degrees from
+    horizontal (lying on one side). World depth is guessed by the model, so trust it from the
+    front or back; side-on the far side's depth is least certain."""
+
+    kind: Literal["twist"]
+    points: tuple[BodyPoint, BodyPoint]
+    description: str = ""
+
+
 class CombinedMetric(StrictModel):
     """Two other metrics of the same spec combined: ``difference`` (first minus second),
     ``max``, ``min`` or ``mean`` - e.g. the larger of the left and right knee bends in a lunge."""
@@ -116,7 +128,8 @@ class CombinedMetric(StrictModel):
 MetricSpec = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
     | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric
-    | LineBendMetric | LeftRightTiltMetric,
+    | LineBendMetric | LeftRightTiltMetric
+    | TwistMetric,
     Field(discriminator="kind"),
 ]
 
