@@ -1,0 +1,1 @@
+"""Drawing: reads poses and reviews, decides nothing."""
