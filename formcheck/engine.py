@@ -456,22 +456,19 @@ class ExerciseSession:
             hold_s=round(sum(h.duration_s for h in hold_events), 2) if self._holds is not None else None,
             good_form_s=round(sum(h.good_form_s for h in hold_events), 2) if self._holds is not None else None,
             most_common_fault=most_common,
-            prescription=self._prescription_line(reps, hold_events),
+            prescription=self._prescription_line(hold_events),
             processing=processing,
         )
 
-    def _prescription_line(self, reps: list[Rep], hold_events: list[HoldEvent]) -> str | None:
+    def _prescription_line(self, hold_events: list[HoldEvent]) -> str | None:
         dose = self.spec.prescription
-        each_side = " per side" if dose.per_side else ""
-        if dose.hold_s is not None and hold_events:
-            low, high = dose.hold_s
-            longest = max(h.duration_s for h in hold_events)
-            return f"longest hold {longest:.0f} s of {low:.0f}-{high:.0f} s{each_side}"
-        if dose.reps is not None:
-            low, high = dose.reps
-            target = f"{low}" if low == high else f"{low}-{high}"
-            return f"{self.rep_count} of {target} reps{each_side}"
-        return None
+        asked = dose.amount()
+        if asked is None:
+            return None
+        if dose.hold_s is not None:
+            longest = max((h.duration_s for h in hold_events), default=0.0)
+            return f"longest hold {longest:.0f} s of {asked}"
+        return f"{self.rep_count} of {asked}"
 
 
 def _spans(times: list[float], flags: list[bool]) -> list[tuple[float, float]]:

@@ -15,16 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from formcheck.errors import SpecError
 from formcheck.specs import catalogue
 from formcheck.specs.loader import _field_path
+from formcheck.specs.models import Prescription
 
 
-class ProgramEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class ProgramEntry(Prescription):
+    """One exercise of a session and its dose (the spec's prescription fields, required here)."""
 
     exercise: str
     sets: int = Field(default=1, ge=1)
-    reps: tuple[int, int] | None = None
-    hold_s: tuple[float, float] | None = None
-    per_side: bool = False
     note: str = ""
 
     @model_validator(mode="after")
@@ -34,15 +32,7 @@ class ProgramEntry(BaseModel):
         return self
 
     def dose(self) -> str:
-        side = " per side" if self.per_side else ""
-        if self.reps is not None:
-            low, high = self.reps
-            amount = f"{low}" if low == high else f"{low}-{high}"
-            return f"{self.sets} x {amount} reps{side}"
-        assert self.hold_s is not None
-        low_s, high_s = self.hold_s
-        amount_s = f"{low_s:.0f}" if low_s == high_s else f"{low_s:.0f}-{high_s:.0f}"
-        return f"{self.sets} x {amount_s} s hold{side}"
+        return f"{self.sets} x {self.amount()}"
 
 
 class Program(BaseModel):

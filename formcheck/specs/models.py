@@ -203,7 +203,27 @@ class Measurement(StrictModel):
     description: str = ""
 
 
-class TurningPointFault(StrictModel):
+class _MetricFault(StrictModel):
+    """A fault judged on one metric: it fires when the value leaves [min, max] (good form's bounds)."""
+
+    id: str
+    metric: str
+    min: float | None = None
+    max: float | None = None
+    when: tuple[Condition, ...] = Field(default=(), description="judged only while all of these hold")
+    views: tuple[View, ...]
+    severity: Severity = "warning"
+    cue: str
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _has_a_bound(self) -> _MetricFault:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both (the fault fires outside them)")
+        return self
+
+
+class TurningPointFault(_MetricFault):
     """Judged once per rep on a metric's value at one moment of the rep.
 
     ``at`` picks the moment: ``turn`` (the turning point, farthest from rest), or the frame
@@ -212,45 +232,15 @@ class TurningPointFault(StrictModel):
     """
 
     kind: Literal["turning_point"]
-    id: str
-    metric: str
     at: Literal["turn", "rep_metric_max", "rep_metric_min"] = "turn"
-    when: tuple[Condition, ...] = Field(default=(), description="judged only when all of these hold at that moment")
-    min: float | None = None
-    max: float | None = None
-    views: tuple[View, ...]
-    severity: Severity = "warning"
-    cue: str
-    description: str = ""
-
-    @model_validator(mode="after")
-    def _has_a_bound(self) -> TurningPointFault:
-        if self.min is None and self.max is None:
-            raise ValueError("give min, max or both (the fault fires outside them)")
-        return self
 
 
-class SustainedFault(StrictModel):
+class SustainedFault(_MetricFault):
     """Fires when a metric stays outside [min, max] for ``min_duration_s`` in the named phases."""
 
     kind: Literal["sustained"]
-    id: str
-    metric: str
-    min: float | None = None
-    max: float | None = None
     phases: tuple[Phase, ...]
-    when: tuple[Condition, ...] = Field(default=(), description="the check applies only while all of these hold")
     min_duration_s: float = Field(default=0.2, ge=0)
-    views: tuple[View, ...]
-    severity: Severity = "warning"
-    cue: str
-    description: str = ""
-
-    @model_validator(mode="after")
-    def _has_a_bound(self) -> SustainedFault:
-        if self.min is None and self.max is None:
-            raise ValueError("give min, max or both (the fault fires outside them)")
-        return self
 
 
 class TempoFault(StrictModel):
@@ -270,7 +260,7 @@ FaultSpec = Annotated[TurningPointFault | SustainedFault | TempoFault, Field(dis
 
 
 class Prescription(StrictModel):
-    """The dose the seeds prescribe (shown in reviews as "8 of 8-12 reps")."""
+    """The dose the seeds prescribe (shown in reviews as "8 of 8-15 reps")."""
 
     reps: tuple[int, int] | None = None
     sets: int | None = None
@@ -278,6 +268,17 @@ class Prescription(StrictModel):
     rest_s: float | None = None
     per_side: bool = False
     tempo: str | None = None
+
+    def amount(self) -> str | None:
+        """The reps or hold asked for, e.g. "8-15 reps per side" or "30-60 s hold"."""
+        side = " per side" if self.per_side else ""
+        if self.reps is not None:
+            low, high = self.reps
+            return f"{low if low == high else f'{low}-{high}'} reps{side}"
+        if self.hold_s is not None:
+            low_s, high_s = self.hold_s
+            return f"{low_s:.0f} s hold{side}" if low_s == high_s else f"{low_s:.0f}-{high_s:.0f} s hold{side}"
+        return None
 
 
 class ExerciseSpec(StrictModel):
