@@ -20,8 +20,9 @@ from formcheck.pose.cache import PoseCache, default_cache_dir
 from formcheck.review.schema import Review
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check exercise form from video: reps, holds and faults.")
-console = Console()
-error_console = Console(stderr=True)
+# Piped output (logs, CI) gets a wide fixed width instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 140)
+error_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 T = TypeVar("T")
 
 EXIT_USER_ERROR = 1
@@ -196,12 +197,12 @@ def evaluate_command(
 
     metrics = _run(body)
     table = Table(show_header=True, header_style="bold")
-    for column in ("group", "clips", "count ok", "off<=1", "MAE", "time err s", "fault precision", "fault recall"):
+    for column in ("group", "clips", "exact", "count ok", "off<=1", "MAE", "time err s", "fault precision", "fault recall"):
         table.add_column(column)
     rows = [("overall", metrics["overall"])] + list(metrics["by_exercise"].items()) + [(f"view: {k}", v) for k, v in metrics["by_view"].items()]
     for name, figures in rows:
         table.add_row(
-            name, str(figures["clips"]), _fmt(figures["count_within_tolerance"], 3), _fmt(figures["count_off_by_at_most_one"], 3),
+            name, str(figures["clips"]), _fmt(figures["count_exact"], 2), _fmt(figures["count_within_tolerance"], 3), _fmt(figures["count_off_by_at_most_one"], 3),
             _fmt(figures["count_mean_abs_error"], 2), _fmt(figures["rep_time_mean_abs_error_s"], 2),
             _fmt(figures["fault_precision"], 2) + f" ({figures['faults_reported']})", _fmt(figures["fault_recall"], 2) + f" ({figures['faults_labelled']})",
         )

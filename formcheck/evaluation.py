@@ -181,6 +181,7 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
     labelled_timed = sum(1 for r in results for _ in range(r.reps_matched))
     return {
         "clips": len(results),
+        "count_exact": _ratio(sum(r.counted == r.labelled_reps for r in results), len(results)),
         "count_within_tolerance": _ratio(sum(r.within_tolerance for r in results), len(results)),
         "count_off_by_at_most_one": _ratio(sum(abs(r.count_error) <= 1 for r in results), len(results)),
         "count_mean_abs_error": _ratio(sum(abs(r.count_error) for r in results), len(results)),
