@@ -205,12 +205,23 @@ def squat_frames(
     lead_s: float = 1.0,
     tail_s: float = 1.0,
     fps: float = FPS,
+    hip_per_knee: float = 1.05,
+    side_lean_per_knee: float = 0.0,
     **figure: object,
 ) -> list[PoseFrame]:
-    """A set of ``reps`` squats: stand ``lead_s``, squat, stand ``tail_s``. Extra arguments go to ``stick_figure``."""
+    """A set of ``reps`` squats: stand ``lead_s``, squat, stand ``tail_s``.
+
+    The hip bends ``hip_per_knee`` times the knee (the trunk then leans forward by
+    (hip_per_knee - 0.65) x the knee bend); ``side_lean_per_knee`` tilts the upper body sideways
+    in proportion too. Extra arguments go to ``stick_figure``.
+    """
     times = np.arange(0.0, lead_s + reps * period_s + tail_s, 1.0 / fps)
     bends = squat_bend(times, reps, period_s, depth_deg, lead_s)
-    return [figure_frame(i, float(t), knee_flexion_deg=float(k), **figure) for i, (t, k) in enumerate(zip(times, bends))]
+    return [
+        figure_frame(i, float(t), knee_flexion_deg=float(k), hip_flexion_deg=hip_per_knee * float(k),
+                     side_lean_deg=side_lean_per_knee * float(k), **figure)
+        for i, (t, k) in enumerate(zip(times, bends))
+    ]
 
 
 def source_info(frames: Sequence[PoseFrame], path: str = "synthetic.mp4") -> SourceInfo:
