@@ -29,6 +29,7 @@ from fastapi import WebSocket, WebSocketDisconnect, status
 
 from formcheck.api.errors import FrameTooLargeError, close_code, close_reason
 from formcheck.errors import FormcheckError, MessageError
+from formcheck.landmarks import SKELETON_EDGES
 from formcheck.live import LiveSession, LiveUpdate
 from formcheck.review.schema import Rep, Review
 
@@ -83,7 +84,11 @@ def _finite(value: float, digits: int) -> float | None:
 
 
 def ready_message(session: LiveSession, max_frame_bytes: int) -> dict[str, Any]:
-    return {"type": "ready", "exercise": session.spec.id, "title": session.spec.title, "max_frame_bytes": max_frame_bytes}
+    """Sent once the tracker is loaded; ``skeleton`` lists the landmark pairs to draw as bones."""
+    return {
+        "type": "ready", "exercise": session.spec.id, "title": session.spec.title, "max_frame_bytes": max_frame_bytes,
+        "skeleton": [[int(a), int(b)] for a, b in SKELETON_EDGES],
+    }
 
 
 def feedback_message(update: LiveUpdate, dropped: int, latency_ms: float) -> dict[str, Any]:
@@ -107,6 +112,7 @@ def feedback_message(update: LiveUpdate, dropped: int, latency_ms: float) -> dic
         "cue_id": update.cue.fault_id,
         "speak": update.cue.speak,
         "guidance": feedback.guidance,
+        "holding": feedback.holding,
         "landmarks": landmarks,
         "dropped": dropped,
         "latency_ms": round(latency_ms, 1),

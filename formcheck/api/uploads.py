@@ -46,8 +46,8 @@ def sniff_video_suffix(head: bytes) -> str | None:
     return None
 
 
-def _size_text(size_bytes: int) -> str:
-    return f"{size_bytes / 1_000_000:g} MB" if size_bytes >= 1_000_000 else f"{size_bytes} bytes"
+def _limit_text(size_bytes: int) -> str:
+    return f"{size_bytes / 1_000_000:g} MB" if size_bytes >= 1_000_000 else f"{size_bytes}-byte"
 
 
 def save_upload(stream: BinaryIO, filename: str | None, directory: Path, max_bytes: int) -> Path:
@@ -88,7 +88,7 @@ def save_upload(stream: BinaryIO, filename: str | None, directory: Path, max_byt
             while chunk:
                 written += len(chunk)
                 if written > max_bytes:
-                    raise UploadTooLargeError(f"{name}: the upload is larger than the {_size_text(max_bytes)} limit")
+                    raise UploadTooLargeError(f"{name}: the upload is larger than the {_limit_text(max_bytes)} limit")
                 out.write(chunk)
                 chunk = stream.read(CHUNK_BYTES)
     except BaseException:
@@ -113,7 +113,7 @@ class UploadLimitMiddleware:
         self.app = app
         self.path = path
         self.max_body_bytes = max_upload_bytes + MULTIPART_OVERHEAD_BYTES
-        self._detail = f"the upload is larger than the {_size_text(max_upload_bytes)} limit"
+        self._detail = f"the upload is larger than the {_limit_text(max_upload_bytes)} limit"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].rstrip("/") != self.path or scope["method"] != "POST":

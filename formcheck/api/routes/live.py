@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket
 
-from formcheck.api.deps import SettingsDep
+from formcheck.api.deps import get_settings
 from formcheck.api.errors import close_code, close_reason
 from formcheck.api.live_stream import LiveStream
 from formcheck.errors import FormcheckError
@@ -21,14 +21,16 @@ router = APIRouter(tags=["live"])
 @router.websocket("/ws/live")
 async def live(
     websocket: WebSocket,
-    settings: SettingsDep,
     exercise: Annotated[str, Query(description="exercise id, see GET /exercises")],
 ) -> None:
     """Coach one set live. An unknown exercise closes with 1008 and the reason.
 
     The connection is accepted before the exercise is checked, so a browser can read the
-    close reason (a refused handshake reaches a page as a bare failure).
+    close reason (a refused handshake reaches a page as a bare failure). Settings are read
+    directly rather than through ``Depends``: a dependency's exit stack turns the test client's
+    cancellation of a disconnected session into an error.
     """
+    settings = get_settings(websocket)
     await websocket.accept()
     # One thread per connection: its pose tracker sees frames in order, and is closed after its last one.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live")

@@ -1,0 +1,79 @@
+"""Fixtures for the API tests: the app with test settings and real clips from ../shared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from formcheck.api.main import create_app
+from formcheck.api.settings import Settings
+from formcheck.pipeline import analyze_video
+from formcheck.review.schema import Review
+from formcheck.sources import open_source
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SQUAT_CLIP = "Pichayanon-FiT-AI/squat_correct_5.mp4"  # 3.8 s, front view, 2 clean reps
+EPOCH_MS = 1_764_000_000_000  # clients send wall-clock capture times; the session counts from its first frame
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"shared clips not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def squat_clip(shared_dir: Path) -> Path:
+    return shared_dir / "clips" / SQUAT_CLIP
+
+
+@pytest.fixture(scope="session")
+def squat_labelled_reps(shared_dir: Path) -> int:
+    labels = yaml.safe_load((shared_dir / "labels" / "clips.yaml").read_text(encoding="utf-8"))
+    return next(int(clip["reps"]) for clip in labels["clips"] if clip["path"] == SQUAT_CLIP)
+
+
+@pytest.fixture(scope="session")
+def squat_reference(squat_clip: Path) -> Review:
+    """What ``formcheck analyze`` says about the clip (no cache: the model really runs)."""
+    return analyze_video(squat_clip, "squat")
+
+
+@pytest.fixture(scope="session")
+def squat_frames(squat_clip: Path) -> list[tuple[int, bytes]]:
+    """The clip's frames as a camera page would send them: (capture time in ms, JPEG)."""
+    frames = []
+    for frame in open_source(squat_clip).frames():
+        ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(frame.image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        assert ok
+        frames.append((EPOCH_MS + round(frame.t_s * 1000), jpeg.tobytes()))
+    return frames
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> Iterator[Any]:
+    """Build a client for the app with settings overridden (uploads in a temp dir, no pose cache)."""
+    clients: list[TestClient] = []
+
+    def build(**overrides: Any) -> TestClient:
+        settings = Settings(**({"upload_dir": tmp_path / "uploads", "pose_cache": False} | overrides))
+        client = TestClient(create_app(settings))
+        client.__enter__()  # run the lifespan, so the job store shuts down at the end
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Any) -> TestClient:
+    return make_client()

@@ -1,0 +1,127 @@
+"""The live protocol's pieces without a server: message parsing, the latest-frame slot, LiveSession."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import struct
+from contextlib import AbstractContextManager, nullcontext
+
+import cv2
+import numpy as np
+import pytest
+from helpers import source_info, squat_frames
+
+from formcheck.api.errors import FrameTooLargeError
+from formcheck.api.live_stream import IncomingFrame, LatestFrameSlot, parse_frame, parse_text
+from formcheck.engine import analyze_poses
+from formcheck.errors import MessageError
+from formcheck.landmarks import PoseFrame
+from formcheck.live import LiveSession
+from formcheck.sources.base import Frame
+from formcheck.specs import load_spec
+
+JPEG = b"\xff\xd8 pretend jpeg \xff\xd9"
+
+
+@pytest.mark.parametrize(
+    ("data", "max_frame_bytes", "expected", "raises"),
+    [
+        (struct.pack(">Q", 1234) + JPEG, 100, (1234, JPEG), nullcontext()),
+        (struct.pack(">Q", 2**63) + JPEG, 100, (2**63, JPEG), nullcontext()),
+        (struct.pack(">Q", 1234) + JPEG, len(JPEG) - 1, None, pytest.raises(FrameTooLargeError, match="over the")),
+        (struct.pack(">Q", 1234), 100, None, pytest.raises(MessageError, match="binary message of 8 bytes")),
+        (b"\x01\x02\x03", 100, None, pytest.raises(MessageError, match="binary message of 3 bytes")),
+    ],
+    ids=["ok", "large-time", "too-big", "header-only", "short"],
+)
+def test_parse_frame(data: bytes, max_frame_bytes: int, expected: tuple[int, bytes] | None, raises: AbstractContextManager[object]) -> None:
+    with raises:
+        assert parse_frame(data, max_frame_bytes) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "raises"),
+    [
+        ('{"type": "end"}', nullcontext()),
+        ('{"type":"end"}', nullcontext()),
+        ("end", pytest.raises(MessageError, match="not JSON")),
+        ('{"type": "end", "extra": 1}', pytest.raises(MessageError, match="unknown message type 'end'")),
+        ("[1, 2]", pytest.raises(MessageError, match="unknown message type None")),
+    ],
+)
+def test_parse_text(text: str, raises: AbstractContextManager[object]) -> None:
+    with raises:
+        parse_text(text)
+
+
+def test_latest_frame_wins_and_displaced_frames_are_counted() -> None:
+    async def scenario() -> tuple[list[int], int]:
+        slot = LatestFrameSlot()
+        for t_ms in (1, 2, 3):
+            slot.put(IncomingFrame(t_ms, JPEG, 0.0))
+        first = await slot.take()
+        slot.put(IncomingFrame(4, JPEG, 0.0))
+        slot.close()
+        second = await slot.take()
+        assert await slot.take() is None
+        assert first is not None and second is not None
+        return [first.t_ms, second.t_ms], slot.dropped
+
+    assert asyncio.run(scenario()) == ([3, 4], 2)
+
+
+def test_take_waits_for_the_next_frame() -> None:
+    async def scenario() -> int:
+        slot = LatestFrameSlot()
+        waiter = asyncio.create_task(slot.take())
+        await asyncio.sleep(0)
+        assert not waiter.done()
+        slot.put(IncomingFrame(7, JPEG, 0.0))
+        frame = await waiter
+        assert frame is not None
+        return frame.t_ms
+
+    assert asyncio.run(scenario()) == 7
+
+
+class ReplayEstimator:
+    """Plays back recorded poses in place of the model (the frame's time wins, as with a camera)."""
+
+    def __init__(self, poses: list[PoseFrame]) -> None:
+        self._poses = poses
+        self.closed = False
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        return dataclasses.replace(self._poses[frame.index], frame_index=frame.index, t_s=frame.t_s)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_live_session_reaches_the_same_review_as_a_recorded_track() -> None:
+    spec = load_spec("squat")
+    # Capture times travel in whole milliseconds; the recorded track gets the same times.
+    poses = [dataclasses.replace(pose, t_s=round(pose.t_s, 3)) for pose in squat_frames(reps=3)]
+    ok, jpeg = cv2.imencode(".jpg", np.zeros((64, 48, 3), np.uint8))
+    assert ok
+    estimator = ReplayEstimator(poses)
+    session = LiveSession(spec, estimator)
+
+    updates = [session.process(5_000 + round(pose.t_s * 1000), jpeg.tobytes()) for pose in poses]
+    live = session.finish()
+    session.close()
+
+    recorded = analyze_poses(poses, spec, source_info(poses))
+    assert updates[-1].feedback.rep_count == live.rep_count == recorded.rep_count == 3
+    assert [(r.start_s, r.end_s) for r in live.reps] == [(r.start_s, r.end_s) for r in recorded.reps]
+    assert (live.source.width, live.source.height) == (48, 64)
+    assert live.source.frames == len(poses)
+    assert estimator.closed
+
+
+def test_live_session_refuses_bytes_that_are_not_an_image() -> None:
+    session = LiveSession(load_spec("squat"), ReplayEstimator([]))
+
+    with pytest.raises(MessageError, match="frame 1: not a decodable JPEG image"):
+        session.process(0, b"definitely not a jpeg")

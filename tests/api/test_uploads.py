@@ -1,0 +1,25 @@
+"""Recognising a video container from its first bytes."""
+
+from __future__ import annotations
+
+import pytest
+
+from formcheck.api.uploads import sniff_video_suffix
+
+
+@pytest.mark.parametrize(
+    ("head", "suffix"),
+    [
+        (b"\x00\x00\x00\x20ftypisom\x00\x00", ".mp4"),
+        (b"\x00\x00\x00\x14ftypqt  \x00\x00", ".mp4"),  # QuickTime .mov
+        (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81", ".mkv"),  # WebM and Matroska
+        (b"RIFF\x10\x00\x00\x00AVI LIST", ".avi"),
+        (b"GIF89a\x10\x00\x10\x00\x00\x00", ".gif"),
+        (b"RIFF\x10\x00\x00\x00WAVEfmt ", None),  # RIFF, but audio
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01", None),  # a JPEG photo
+        (b"hello world!", None),
+    ],
+    ids=["mp4", "mov", "webm-mkv", "avi", "gif", "wav", "jpeg", "text"],
+)
+def test_sniff_video_suffix(head: bytes, suffix: str | None) -> None:
+    assert sniff_video_suffix(head) == suffix
