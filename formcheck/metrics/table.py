@@ -228,6 +228,7 @@ _COMBINE = {
     "max": lambda first, second: float(np.fmax(first, second)),
     "min": lambda first, second: float(np.fmin(first, second)),
     "mean": lambda first, second: (first + second) / 2,
+    "abs_difference": lambda first, second: abs(first - second),
 }
 
 

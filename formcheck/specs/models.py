@@ -117,10 +117,12 @@ class TwistMetric(StrictModel):
 
 class CombinedMetric(StrictModel):
     """Two other metrics of the same spec combined: ``difference`` (first minus second),
-    ``max``, ``min`` or ``mean`` - e.g. the larger of the left and right knee bends in a lunge."""
+    ``max``, ``min`` or ``mean`` - e.g. the larger of the left and right knee bends in a lunge;
+    ``abs_difference`` (|first - second|) - e.g. how far one leg has moved away from the other in
+    an alternating exercise, whichever leg it is."""
 
     kind: Literal["combine"]
-    op: Literal["difference", "max", "min", "mean"]
+    op: Literal["difference", "max", "min", "mean", "abs_difference"]
     of: tuple[str, str]
     description: str = ""
 

@@ -77,3 +77,23 @@ def test_points_for_confidence() -> None:
     assert metric_points(LeftRightTiltMetric(kind="left_right_tilt", point="shoulder")) == (("shoulder",), "mid")
     bend = LineBendMetric(kind="line_bend", points=("shoulder", "hip", "knee"), side="near")
     assert metric_points(bend) == (("shoulder", "hip", "knee"), "near")
+
+
+@pytest.mark.parametrize(("left", "right", "expected"), [(-95.0, -10.0, 85.0), (-10.0, -95.0, 85.0), (-90.0, -90.0, 0.0)])
+def test_combine_abs_difference(left: float, right: float, expected: float) -> None:
+    """One leg lowered from a dead bug's tabletop, whichever leg: the same split."""
+    from formcheck.metrics.table import MetricTable
+    from formcheck.specs.models import CombinedMetric, HeightDifferenceMetric
+
+    table = MetricTable({
+        "left_norm": HeightDifferenceMetric(kind="height_difference", points=("hip", "knee"), side="left"),
+        "right_norm": HeightDifferenceMetric(kind="height_difference", points=("hip", "knee"), side="right"),
+        "split_norm": CombinedMetric(kind="combine", op="abs_difference", of=("left_norm", "right_norm")),
+    })
+    # torso 100 px (mid-hip to mid-shoulder); each knee lies -left / -right px above its hip
+    points = {
+        L.LEFT_SHOULDER: (0.0, 0.0), L.RIGHT_SHOULDER: (0.0, 0.0), L.LEFT_HIP: (100.0, 0.0), L.RIGHT_HIP: (100.0, 0.0),
+        L.LEFT_KNEE: (150.0, left), L.RIGHT_KNEE: (150.0, right), L.LEFT_ANKLE: (200.0, 0.0), L.RIGHT_ANKLE: (200.0, 0.0),
+    }
+    values, _ = table.compute(pose_arrays(points))
+    assert values["split_norm"] == pytest.approx(expected / 100.0)
