@@ -6,7 +6,7 @@ import uvicorn
 
 from formcheck.api.live_stream import FRAME_HEADER
 from formcheck.api.main import create_app
-from formcheck.api.settings import Settings
+from formcheck.api.settings import load_settings
 
 
 def run_server(host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -15,8 +15,11 @@ def run_server(host: str = "127.0.0.1", port: int = 8000) -> None:
     Args:
         host: address to listen on (loopback by default: the camera page is for this machine).
         port: port to listen on.
+
+    Raises:
+        FormcheckError: a ``FORMCHECK_*`` setting has a bad value.
     """
-    settings = Settings()
+    settings = load_settings()
     # The WebSocket layer refuses absurd messages itself; frames up to twice the cap still reach
     # the app, which closes with 1009 and a reason the page can show.
     ws_max_bytes = 2 * (settings.max_frame_bytes + FRAME_HEADER.size)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from formcheck.errors import FormcheckError
 
 MB = 1_000_000
 
@@ -28,3 +30,17 @@ class Settings(BaseSettings):
     job_workers: int = Field(1, ge=1, le=32, description="analyses run at the same time (each uses the CPU fully)")
     jobs_kept: int = Field(200, ge=1, description="finished jobs kept for GET /analyses/{id}; the oldest go first")
     pose_cache: bool = Field(True, description="reuse pose results when the same clip is uploaded again")
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, refusing a bad value with one line naming its variable.
+
+    Raises:
+        FormcheckError: e.g. ``FORMCHECK_MAX_UPLOAD_BYTES: Input should be greater than 0``.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "FORMCHECK_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise FormcheckError(f"{name}: {first['msg']}") from None
