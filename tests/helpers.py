@@ -233,11 +233,11 @@ def source_info(frames: Sequence[PoseFrame], path: str = "synthetic.mp4") -> Sou
 
 # --- one-metric series for the rep counter ---------------------------------------------------------
 def hold(value: float, seconds: float, fps: float = FPS) -> np.ndarray:
-    return np.full(int(round(seconds * fps)), float(value))
+    return np.full(round(seconds * fps), float(value))
 
 
 def ramp(start: float, stop: float, seconds: float, fps: float = FPS) -> np.ndarray:
-    return np.linspace(start, stop, int(round(seconds * fps)), endpoint=False)
+    return np.linspace(start, stop, round(seconds * fps), endpoint=False)
 
 
 def waves(count: int, rest: float, turn: float, period_s: float = 2.0, fps: float = FPS) -> np.ndarray:

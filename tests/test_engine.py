@@ -7,6 +7,8 @@ forward 0.4 x the knee bend (40 degrees at the bottom). Rep k turns at 2 + 2k s.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from helpers import FPS, figure_frame, make_pose_frame, source_info, squat_bend, squat_frames, stick_figure
@@ -174,7 +176,7 @@ def test_frame_feedback_counts_live(squat):
             completed.append((feedback.t_s, feedback.completed_rep.index))
     assert counts[0] == 0 and counts[-1] == 2
     assert [index for _, index in completed] == [1, 2]
-    assert all(later >= earlier for earlier, later in zip(counts, counts[1:])), "the live count never goes down"
+    assert all(later >= earlier for earlier, later in itertools.pairwise(counts)), "the live count never goes down"
     assert session.finish(source_info([])).rep_count == 2
 
 

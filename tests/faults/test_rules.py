@@ -13,8 +13,8 @@ from formcheck.faults.rules import RELEASE_S, SustainedCheck, judge_rep, outside
 from formcheck.reps.counter import RepEvent
 from formcheck.specs.models import SustainedFault, TempoFault, TurningPointFault
 
-HEELS_UP = dict(kind="sustained", id="heels_up", metric="heel_lift_norm", max=0.2, phases=["out", "turn", "return"],
-                min_duration_s=0.3, views=["side"], cue="Keep your heels down")
+HEELS_UP = {"kind": "sustained", "id": "heels_up", "metric": "heel_lift_norm", "max": 0.2,
+            "phases": ["out", "turn", "return"], "min_duration_s": 0.3, "views": ["side"], "cue": "Keep your heels down"}
 
 
 def sustained(**changes) -> SustainedCheck:
@@ -35,7 +35,7 @@ def feed(check: SustainedCheck, values, phase="turn", judged=True, metric="heel_
 
 
 def frames(seconds: float, value: float) -> list[float]:
-    return [value] * int(round(seconds * FPS))
+    return [value] * round(seconds * FPS)
 
 
 # --- outside --------------------------------------------------------------------------------------
@@ -188,8 +188,8 @@ def moments(turn: dict, **others: dict) -> dict[str, dict[str, float]]:
 
 
 def turning_point(**changes) -> TurningPointFault:
-    rule = dict(kind="turning_point", id="shallow_depth", metric="hip_above_knee_norm", max=0.4, views=["side"],
-                cue="Sit deeper")
+    rule = {"kind": "turning_point", "id": "shallow_depth", "metric": "hip_above_knee_norm", "max": 0.4,
+            "views": ["side"], "cue": "Sit deeper"}
     return TurningPointFault.model_validate(rule | changes)
 
 
@@ -237,7 +237,7 @@ def test_turning_point_when_condition():
     ],
 )
 def test_tempo(half, rep, fires, span, duration):
-    rule = TempoFault.model_validate(dict(kind="tempo", id="fast_lowering", half=half, min_s=0.35, cue="Slower"))
+    rule = TempoFault.model_validate({"kind": "tempo", "id": "fast_lowering", "half": half, "min_s": 0.35, "cue": "Slower"})
     fault = judge_rep(rule, rep, moments({}))
     assert (fault is not None) is fires
     if fires:

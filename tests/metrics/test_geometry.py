@@ -9,7 +9,11 @@ import numpy as np
 import pytest
 
 from formcheck.metrics.geometry import (
-    distance, inclination_deg, joint_angle_deg, signed_inclination_deg, yaw_to_camera_deg,
+    distance,
+    inclination_deg,
+    joint_angle_deg,
+    signed_inclination_deg,
+    yaw_to_camera_deg,
 )
 
 NAN = float("nan")

@@ -225,7 +225,7 @@ def test_rest_either_set_up_after_a_pause_mid_range_is_not_a_rep(start, rest, tu
 def test_nan_gaps(gap_s, reps, partial):
     values = concat(hold(0, 1.0), waves(3, 0, 100), hold(0, 1.0))
     first = int(1.5 * FPS)  # on the way down of the first rep
-    values[first: first + int(round(gap_s * FPS))] = np.nan
+    values[first: first + round(gap_s * FPS)] = np.nan
     counter = count(values)
     assert (counter.count, counter.partial_reps) == (reps, partial)
 
