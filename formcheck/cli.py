@@ -34,7 +34,7 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except FormcheckError as error:
-        error_console.print(f"[bold red]error:[/] {error}", highlight=False)
+        error_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USER_ERROR) from None
     except KeyboardInterrupt:
         error_console.print("interrupted")
@@ -43,7 +43,9 @@ def _run(action: Callable[[], T]) -> T:
         log = default_cache_dir().parent / "last-error.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc())
-        error_console.print(f"[bold red]internal error:[/] {error.__class__.__name__}: {error} (details in {log})")
+        error_console.print(
+            f"[bold red]internal error:[/] {error.__class__.__name__}: {error} (details in {log})", soft_wrap=True
+        )
         raise typer.Exit(EXIT_BUG) from None
 
 

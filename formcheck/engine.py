@@ -147,7 +147,9 @@ class ExerciseSession:
         """Analyse the next frame (frames must come in time order)."""
         t_s = pose.t_s
         scale = np.asarray(pose.image_wh, np.float64)
-        image_px = self._image_filter.update(t_s, pose.image_xy.astype(np.float64) * scale)
+        # Filter in normalised coordinates (what the filter is tuned for), so a 480p and a 4K
+        # copy of a clip are smoothed alike; then scale to pixels for undistorted angles.
+        image_px = self._image_filter.update(t_s, pose.image_xy.astype(np.float64)) * scale
         world_m = self._world_filter.update(t_s, pose.world_xyz.astype(np.float64))
         view: str | None = None
         if pose.has_person:

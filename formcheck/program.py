@@ -60,7 +60,7 @@ def load_program(path: Path) -> Program:
         program = Program.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        location = _field_path(tuple(first["loc"]))
+        location = _field_path(tuple(first["loc"]), raw)
         raise SpecError(f"{path}: {location}: {first['msg'].removeprefix('Value error, ')}") from error
     known = catalogue()
     for index, entry in enumerate(program.exercises):

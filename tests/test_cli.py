@@ -89,11 +89,6 @@ def test_analyze_unknown_exercise_fails_before_reading_the_file(in_tmp):
     assert lines[0].startswith("error: unknown exercise 'nope'")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: rich wraps the error line at the console width (140 columns when piped), so an error naming "
-    "a long path comes out on several lines",
-)
 def test_analyze_error_with_a_long_path_stays_on_one_line(in_tmp):
     target = "Workouts 2025/November/squats filmed on the phone, heavy day/camera at hip height/VID_20251130_184512.mp4"
     (in_tmp / target).parent.mkdir(parents=True)

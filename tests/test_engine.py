@@ -180,11 +180,6 @@ def test_frame_feedback_counts_live(squat):
     assert session.finish(source_info([])).rep_count == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the engine smooths image landmarks in pixels with filter settings tuned for normalised "
-    "coordinates, so the smoothing (and every image metric) depends on the video resolution",
-)
 def test_metrics_do_not_depend_on_the_video_resolution(squat):
     """The same normalised landmarks (with 0.2 % jitter) in a 480x480 and a 2160x2160 video give the
     same angles: every image metric here is scale-free."""

@@ -30,10 +30,8 @@ def holds(condition: spec_models.Condition, metrics: dict[str, float]) -> bool:
     return value == value and not outside(value, condition.min, condition.max)
 
 
-def _worse(value: float, current: float | None, rule_max: float | None) -> float:
-    if current is None:
-        return value
-    return max(value, current) if rule_max is not None else min(value, current)
+def _distance_outside(value: float, minimum: float | None, maximum: float | None) -> float:
+    return max(minimum - value if minimum is not None else 0.0, value - maximum if maximum is not None else 0.0)
 
 
 @dataclass
@@ -65,7 +63,10 @@ class SustainedCheck:
             if self._open is None:
                 self._open = _OpenEvent(start_s=t_s, last_outside_s=t_s, worst=value)
             self._open.last_outside_s = t_s
-            self._open.worst = _worse(value, self._open.worst, self.rule.max)
+            if _distance_outside(value, self.rule.min, self.rule.max) > _distance_outside(
+                self._open.worst, self.rule.min, self.rule.max
+            ):
+                self._open.worst = value
             if not self._open.reported and t_s - self._open.start_s >= self.rule.min_duration_s:
                 self._open.reported = True
                 return self._event(self._open.start_s, t_s, self._open.worst)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
+import zlib
 from dataclasses import asdict
 from pathlib import Path
 
@@ -66,7 +68,7 @@ class PoseCache:
                 )
                 for i in range(len(arrays["t_s"]))
             ]
-        except (OSError, KeyError, ValueError):
+        except (OSError, EOFError, KeyError, IndexError, TypeError, ValueError, zipfile.BadZipFile, zlib.error):
             return None  # a damaged entry is a miss; it is rewritten after the model runs
         return frames, SourceInfo(**meta["source"]), meta["decode_warning"]
 

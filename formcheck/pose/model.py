@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import PoseModelError
 
 BUNDLE_NAME = "pose_landmarker_full.task"
+BUNDLE_ALIGNMENT = 4  # bytes; the Tasks API memory-maps the models from the uncompressed zip
 
 # SHA-256 of the wheel's model files for mediapipe 0.10.21: a different wheel is caught here,
 # before it silently changes every review.
@@ -87,9 +89,12 @@ def build_bundle(target: Path) -> None:
     # Write to a temporary name and rename, so a crash never leaves half a bundle behind.
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         partial = Path(scratch) / target.name
-        model_asset_bundle_utils.create_model_asset_bundle(
-            {"pose_detector.tflite": detector, "pose_landmarks_detector.tflite": landmarker}, str(partial)
-        )
+        # Like model_asset_bundle_utils.create_model_asset_bundle, but with a fixed date in the
+        # zip entries: the same models always give the same bundle hash, so a rebuild keeps
+        # every pose-cache entry valid.
+        with model_asset_bundle_utils.AlignZipFile(str(partial), mode="w", alignment=BUNDLE_ALIGNMENT) as bundle:
+            for name, data in (("pose_detector.tflite", detector), ("pose_landmarks_detector.tflite", landmarker)):
+                bundle.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
         digest = file_sha256(partial)
         partial.replace(target)
     target.with_suffix(target.suffix + ".sha256").write_text(digest + "\n")
@@ -112,8 +117,6 @@ def default_bundle(model_dir: Path | None = None) -> ModelBundle:
 
 def user_bundle(path: Path) -> ModelBundle:
     """An official ``.task`` file given with ``--model``; it must be a zip holding both models."""
-    import zipfile
-
     if not path.is_file():
         raise PoseModelError(f"{path}: model file not found")
     try:

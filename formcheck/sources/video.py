@@ -41,10 +41,9 @@ class VideoFileSource:
                     raise SourceError(f"{path}: no video stream (is this an audio or data file?)")
                 stream = container.streams.video[0]
                 rotation = self._first_rotation(container, stream)
-                fps = float(stream.average_rate or stream.guessed_rate or 0.0)
-                duration_s = self._duration_s(container, stream)
-                frame_count = stream.frames or (round(duration_s * fps) if fps else 0)
+                fps = self._frame_rate(stream)
                 width, height = stream.codec_context.width, stream.codec_context.height
+            frame_count, duration_s = self._length(path, fps)
         except SourceError:
             raise
         except (av.error.FFmpegError, ValueError, IndexError) as error:
@@ -64,12 +63,33 @@ class VideoFileSource:
         )
 
     @staticmethod
-    def _duration_s(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float:
-        if stream.duration and stream.time_base:
-            return float(stream.duration * stream.time_base)
-        if container.duration:
-            return container.duration / av.time_base
-        return 0.0
+    def _frame_rate(stream: av.video.stream.VideoStream) -> float:
+        """The container's average rate, unless broken timestamps make it absurd next to the codec's."""
+        container_rate = float(stream.average_rate or stream.guessed_rate or 0.0)
+        codec_rate = float(stream.codec_context.framerate or 0.0)
+        if codec_rate and (not container_rate or not 0.5 <= container_rate / codec_rate <= 2.0):
+            return codec_rate
+        return container_rate
+
+    @staticmethod
+    def _length(path: Path, fps: float) -> tuple[int, float]:
+        """(frames, duration_s) from the container, or from counting packets when it does not say.
+
+        Raw H.264 or a stream whose frames all carry time 0 has no usable duration; counting its
+        packets (no decoding) gives the frame count, and frames / fps the duration.
+        """
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            frames = int(stream.frames or 0)
+            if stream.duration and stream.time_base:
+                duration_s = float(stream.duration * stream.time_base)
+            else:
+                duration_s = container.duration / av.time_base if container.duration else 0.0
+            if not frames:
+                frames = sum(1 for packet in container.demux(stream) if packet.size)
+        if fps and duration_s < 0.5 * (frames - 1) / fps:
+            duration_s = frames / fps
+        return frames, duration_s
 
     @staticmethod
     def _first_rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
@@ -94,6 +114,12 @@ class VideoFileSource:
                     image = upright(video_frame.to_ndarray(format="rgb24"), self.info.rotation)
                     yield Frame(index=index, t_s=t_s, image=image)
                     index += 1
+            # Containers often promise a few frames more than they hold (edit lists); only a
+            # real gap (half a second, or 5 %) means the file was cut short.
+            if self.info.frames - index > max(0.5 * (self.info.fps or 30.0), 0.05 * self.info.frames):
+                self.decode_warning = (
+                    f"the file is cut short: {index} of {self.info.frames} frames decoded, the rest is missing"
+                )
         except av.error.FFmpegError as error:
             if index == 0:
                 raise SourceError(f"{self._path}: the video could not be decoded ({error})") from error

@@ -24,13 +24,28 @@ def default_spec_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "exercise_specs"
 
 
-def _field_path(location: tuple[int | str, ...]) -> str:
+def _field_path(location: tuple[int | str, ...], raw: object = None) -> str:
+    """``faults[2].max_deg`` from pydantic's error location.
+
+    Walking the raw YAML alongside drops the tag pydantic inserts for a discriminated union
+    (``faults[2].turning_point.max_deg``): a part that is no key of its mapping but equals
+    the mapping's ``kind``.
+    """
     text = ""
+    node = raw
     for part in location:
+        if isinstance(node, dict) and part not in node and node.get("kind") == part:
+            continue
         if isinstance(part, int):
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
     return text
 
 
@@ -56,9 +71,8 @@ def load_spec_file(path: Path) -> ExerciseSpec:
         return ExerciseSpec.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        location = _field_path(tuple(first["loc"]))
+        location = _field_path(tuple(first["loc"]), raw)
         message = first["msg"].removeprefix("Value error, ")
-        # Discriminated unions report the chosen kind as a path element; drop it for readability.
         prefix = f"{location}: " if location else ""
         raise SpecError(f"{path}: {prefix}{message}") from error
 

@@ -147,11 +147,6 @@ def test_sustained_reports_the_worst_value(bounds, values, worst):
     assert event.worst_value == pytest.approx(worst)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _worse() picks max() whenever the rule has a max, so with both bounds a value far below min "
-    "is not reported as the worst",
-)
 def test_sustained_worst_value_with_both_bounds():
     check = sustained(min=0.7, max=1.5, id="knee_width", metric="heel_lift_norm")
     feed(check, frames(0.25, 0.6) + frames(0.25, 0.3) + frames(0.25, 0.5))

@@ -80,11 +80,6 @@ def test_default_bundle_leaves_no_partial_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [BUNDLE_NAME, BUNDLE_NAME + ".sha256"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the bundle zip records the build time, so every rebuild of the same models gets a new SHA-256 "
-    "and the pose cache (keyed by it) misses for every clip",
-)
 def test_rebuilding_the_same_models_gives_the_same_hash(tmp_path, monkeypatch):
     first = default_bundle(model_dir=tmp_path / "a")
     later = time.time() + 3600.0

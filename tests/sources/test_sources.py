@@ -162,11 +162,6 @@ def test_damage_part_way_keeps_the_frames_before_it_and_warns(tmp_path):
     assert source.decode_warning.startswith(f"decoding stopped at frame {len(frames)} ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a video cut short (download interrupted) ends early without a decode_warning: the review "
-    "silently covers only the first part",
-)
 def test_cut_short_video_warns(tmp_path):
     clip = write_video(tmp_path / "whole.mp4", frames=60, fps=30, size=(128, 96), options={"movflags": "faststart"})
     data = clip.read_bytes()
@@ -280,8 +275,6 @@ def test_frames_without_usable_timestamps_are_one_frame_period_apart(tmp_path, n
     np.testing.assert_allclose(np.diff(times), 1 / 25, atol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with every frame stamped 0, a .mov reports 500 fps (the container's "
-                   "average rate) and the frames come out 2 ms apart instead of the codec's 1/25 s")
 def test_mov_with_all_frames_at_time_zero_uses_the_codec_frame_rate(tmp_path):
     path = write_video(tmp_path / "same_pts.mov", frames=20, fps=25, same_timestamps=True)
     source = open_source(path)
@@ -292,12 +285,7 @@ def test_mov_with_all_frames_at_time_zero_uses_the_codec_frame_rate(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "container_format", "codec", "same_timestamps"),
-    [NO_USABLE_TIMESTAMPS[0]] + [
-        pytest.param(*case.values, id=case.id, marks=pytest.mark.xfail(
-            strict=True, reason="BUG: duration_s and frames come only from container metadata: 0 (or one frame) "
-            "for a stream without usable timestamps, though its frames are counted and timed correctly"))
-        for case in NO_USABLE_TIMESTAMPS[1:]
-    ],
+    NO_USABLE_TIMESTAMPS,
 )
 def test_duration_and_frame_count_without_usable_timestamps(tmp_path, name, container_format, codec, same_timestamps):
     path = write_video(tmp_path / name, frames=20, fps=25, codec=codec, container_format=container_format,

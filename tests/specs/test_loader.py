@@ -104,11 +104,6 @@ def test_spec_errors_pinned(tmp_path, change, message):
     assert load_error(path) == f"{path}: {message}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the loader keeps the discriminated union's tag in the field path "
-    "(faults[0].turning_point.max_deg), though its own comment says it drops it",
-)
 @pytest.mark.parametrize(
     ("change", "message"),
     [
