@@ -21,10 +21,14 @@ The counter works on ``u``, the metric turned so that moving away from rest incr
 from __future__ import annotations
 
 import enum
+import math
 from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
+
 PARTIAL_FRACTION = 0.5  # of min_range: a smaller wobble is not even a partial rep
+WOBBLE_SMOOTHING_S = 0.15  # time constant of the smoothing applied before judging partial reps
 LEAVE_FRACTION = 0.15  # of min_range: the rep starts when u last stood this close to rest
 TURN_FRACTION = 0.85  # of the swing: not rising but within 15 % of the peak is the turning point
 REST_WINDOW_S = 3.0
@@ -91,7 +95,11 @@ class RepCounter:
         self._peak_s = 0.0
         self._max_wobble = 0.0
         self._held: tuple[float, float] | None = None  # (min, max) of the last held position
+        self._near_peak_s = 0.0  # last time u stood within LEAVE_FRACTION * min_range of the peak
+        self._smoothed_u: float | None = None  # for partial reps: jitter must not look like a dip
+        self._wobble_start_s: float | None = None
         self._last_t_s: float | None = None
+        self._wobble_clock_s = 0.0
 
     @property
     def count(self) -> int:
@@ -151,7 +159,7 @@ class RepCounter:
                 self._begin_rep(t_s, sign * value, rest_u, sign)
                 return
             if direction is not None:
-                self._track_wobble(swing)
+                self._track_wobble(t_s, sign * value)
         if in_position:
             self._remember_rest(t_s, value)
 
@@ -172,12 +180,37 @@ class RepCounter:
             return low if sign > 0 else -high
         return min(sign * v for _, v in self._rest_samples)
 
-    def _track_wobble(self, swing: float) -> None:
-        if swing >= PARTIAL_FRACTION * self.min_range:
+    def _track_wobble(self, t_s: float, u: float) -> None:
+        """Count a partial rep: a dip at least half-way out that comes back, lasting at least
+        ``min_duration_s``. Judged on ``u`` smoothed over ~0.15 s against the median rest level,
+        so frame-to-frame jitter is never mistaken for a dip."""
+        assert self._last_t_s is not None
+        if self._smoothed_u is None:
+            self._smoothed_u = u
+        else:
+            self._smoothed_u += (1.0 - math.exp(-(t_s - self._wobble_clock_s) / WOBBLE_SMOOTHING_S)) * (u - self._smoothed_u)
+        self._wobble_clock_s = t_s
+        assert self._direction is not None
+        base_u = float(np.median([self._direction * v for _, v in self._rest_samples]))
+        swing = self._smoothed_u - base_u
+        if swing >= LEAVE_FRACTION * self.min_range:
+            if self._wobble_start_s is None:
+                self._wobble_start_s = t_s
             self._max_wobble = max(self._max_wobble, swing)
-        elif self._max_wobble and swing < LEAVE_FRACTION * self.min_range:
+            return
+        if (
+            self._wobble_start_s is not None
+            and self._max_wobble >= PARTIAL_FRACTION * self.min_range
+            and t_s - self._wobble_start_s >= self.min_duration_s
+        ):
             self.partial_reps += 1  # went half-way out and came back: a partial rep
-            self._max_wobble = 0.0
+        self._reset_wobble(keep_smoothing=True)
+
+    def _reset_wobble(self, keep_smoothing: bool = False) -> None:
+        self._max_wobble = 0.0
+        self._wobble_start_s = None
+        if not keep_smoothing:
+            self._smoothed_u = None
 
     def _begin_rep(self, t_s: float, u: float, rest_u: float, sign: float) -> None:
         leave_level = rest_u + LEAVE_FRACTION * self.min_range
@@ -191,7 +224,8 @@ class RepCounter:
         self._start_s = start_s
         self._rest_u = rest_u
         self._peak_u, self._peak_s = u, t_s
-        self._max_wobble = 0.0
+        self._near_peak_s = t_s
+        self._reset_wobble()
         self.phase = Phase.OUT
 
     # --- moving ---------------------------------------------------------------------------
@@ -201,6 +235,8 @@ class RepCounter:
         rising = u > self._peak_u
         if rising:
             self._peak_u, self._peak_s = u, t_s
+        if u >= self._peak_u - LEAVE_FRACTION * self.min_range:
+            self._near_peak_s = t_s
         swing = self._peak_u - self._rest_u
         if not self._direction_confirmed and u <= self._rest_u - self.min_range:
             self._reverse(t_s, u)
@@ -216,13 +252,15 @@ class RepCounter:
         return None
 
     def _reverse(self, t_s: float, u: float) -> None:
-        """With rest="either": the first swing came back far past where it started, so it was
+        """With rest="either": the first swing came back past where it started, so it was
         set-up, and the end it reached is the real rest (lifter walked in and set up at the
-        floor, then pulled). Continue as the outward half of a rep in the other direction."""
+        floor, then pulled). Continue as the outward half of a rep in the other direction,
+        started when the metric last left that end."""
         assert self._direction is not None
         self._direction = -self._direction
-        self._rest_u, self._start_s = -self._peak_u, self._peak_s
+        self._rest_u, self._start_s = -self._peak_u, self._near_peak_s
         self._peak_u, self._peak_s = -u, t_s
+        self._near_peak_s = t_s
         self.phase = Phase.OUT
 
     def _complete(self, t_s: float, value: float) -> RepEvent | None:
@@ -230,6 +268,7 @@ class RepCounter:
         self._direction_confirmed = True
         duration_s = t_s - self._start_s
         self.phase = Phase.REST
+        self._reset_wobble()
         self._rest_samples.clear()
         self._remember_rest(t_s, value)
         if not self.min_duration_s <= duration_s <= self.max_duration_s:

@@ -89,11 +89,6 @@ def test_jitter_around_rest_counts_nothing(peak_to_peak):
     assert counter.partial_reps == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: frame-to-frame jitter between 0.5 and 1.0 x min_range is reported as dozens of partial reps; "
-    "partial reps have no minimum duration (full reps do: min_duration_s)",
-)
 def test_fast_jitter_is_not_a_partial_rep():
     rng = np.random.default_rng(3)
     values = 5.0 + rng.uniform(-15, 15, size=int(10 * FPS))  # 30 peak to peak: between 0.5 and 1.0 x min_range
@@ -198,8 +193,9 @@ def test_rest_either_set_up_swing_straight_into_position_is_not_a_rep(start, res
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG: rest='either' takes a still moment at mid-range for the rest end; the set-up move to the real "
-    "rest end is counted as rep 1, the rest end is inverted and the last real rep is left partial",
+    reason="known limitation: with rest='either', a still moment mid-range is taken for the rest end; the set-up "
+    "move to the real rest end counts as rep 1 (the count is right, the first rep's times are not). Waiting for the "
+    "first return to settle fixed this case but broke single-rep deadlift clips that end right after the rep",
 )
 @pytest.mark.parametrize(("start", "rest", "turn"), SET_UP_CASES)
 def test_rest_either_set_up_after_a_pause_mid_range_is_not_a_rep(start, rest, turn):
