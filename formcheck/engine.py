@@ -115,6 +115,7 @@ class ExerciseSession:
             RepCounter(
                 rest=spec.reps.rest, min_range=spec.reps.min_range, return_fraction=spec.reps.return_fraction,
                 min_duration_s=spec.reps.min_duration_s, max_duration_s=spec.reps.max_duration_s,
+                accept=self._meets_rep_requirements,
             )
             if spec.reps is not None else None
         )
@@ -172,7 +173,8 @@ class ExerciseSession:
         self._ever_in_position |= in_position
         rep_event = None
         if self._counter is not None:
-            rep_event = self._counter.update(t_s, metrics[self.spec.reps.metric], in_position)  # type: ignore[union-attr]
+            assert self.spec.reps is not None
+            rep_event = self._counter.update(t_s, metrics[self.spec.reps.metric], in_position)
             phase = self._counter.phase.value
         else:
             phase = Phase.TURN.value if self._holds is not None and self._holds.holding else Phase.REST.value
@@ -194,6 +196,14 @@ class ExerciseSession:
             new_faults=new_faults, completed_rep=completed, cue=self._cue if t_s <= self._cue_until_s else None,
             guidance=self._guidance(pose, view), holding=self._holds is not None and self._holds.holding,
         )
+
+    def _meets_rep_requirements(self, event: RepEvent) -> bool:
+        assert self.spec.reps is not None
+        if not self.spec.reps.require:
+            return True
+        turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
+        moment = self._metrics_at(turn)
+        return all(holds(condition, moment) for condition in self.spec.reps.require)
 
     def _judged(self, rule: spec_models.FaultSpec, view: str | None, confidence: float) -> bool:
         return view in rule.views and confidence >= MIN_CONFIDENCE
@@ -424,6 +434,16 @@ class ExerciseSession:
         results = []
         for spec in self.spec.measurements:
             values = np.asarray(self._series[spec.metric], np.float64)
+            if spec.during != "any":
+                spans = (
+                    [(h.start_s, h.end_s) for h in (self._holds.holds if self._holds is not None else [])]
+                    if spec.during == "holds" else [(rep.start_s, rep.end_s) for rep in self._reps]
+                )
+                times = np.asarray(self._times)
+                inside = np.zeros(len(times), bool)
+                for start_s, end_s in spans:
+                    inside |= (times >= start_s) & (times <= end_s)
+                values = np.where(inside, values, np.nan)
             if np.all(np.isnan(values)):
                 results.append(Measurement(id=spec.id, value=None, unit=spec.unit, at_s=None, description=spec.description))
                 continue

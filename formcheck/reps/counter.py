@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,7 +76,12 @@ class RepCounter:
         return_fraction: float = 0.7,
         min_duration_s: float = 0.4,
         max_duration_s: float = 20.0,
+        accept: Callable[[RepEvent], bool] | None = None,
     ) -> None:
+        """Args:
+            accept: asked about every complete swing before it counts (e.g. the exercise's
+                conditions at the turning point); a swing it refuses is a rejected rep.
+        """
         if rest not in ("low", "high", "either"):
             raise ValueError(f"rest must be low, high or either, got {rest!r}")
         self._direction: float | None = {"low": 1.0, "high": -1.0}.get(rest)
@@ -84,6 +90,7 @@ class RepCounter:
         self.return_fraction = return_fraction
         self.min_duration_s = min_duration_s
         self.max_duration_s = max_duration_s
+        self._accept = accept
         self.phase = Phase.SETUP
         self.reps: list[RepEvent] = []
         self.partial_reps = 0
@@ -282,6 +289,9 @@ class RepCounter:
             turn_value=self._direction * self._peak_u,
             range=self._peak_u - self._rest_u,
         )
+        if self._accept is not None and not self._accept(event):
+            self.rejected_reps += 1
+            return None
         self.reps.append(event)
         return event
 

@@ -178,6 +178,11 @@ class RepSpec(StrictModel):
     min_duration_s: float = Field(default=0.4, ge=0)
     max_duration_s: float = Field(default=20.0, gt=0)
     side: SideRule | None = Field(default=None, description="set for one-sided exercises: reps are counted per side")
+    require: tuple[Condition, ...] = Field(
+        default=(),
+        description="all must hold at the turning point for the swing to count (tells a single-leg deadlift from "
+        "a two-legged one, a lunge from a squat); a swing that fails them is not a rep",
+    )
 
 
 class HoldSpec(StrictModel):
@@ -199,6 +204,9 @@ class Measurement(StrictModel):
     id: str
     metric: str
     take: Literal["max", "min"]
+    during: Literal["any", "holds", "reps"] = Field(
+        default="any", description="only frames inside holds (or reps) count, so warm-up moves cannot set the figure"
+    )
     target_min: float | None = None
     target_max: float | None = None
     unit: str = "deg"
@@ -314,6 +322,7 @@ class ExerciseSpec(StrictModel):
         references: list[tuple[str, str]] = [(f"position[{i}].metric", c.metric) for i, c in enumerate(self.position)]
         if self.reps is not None:
             references.append(("reps.metric", self.reps.metric))
+            references += [(f"reps.require[{i}].metric", c.metric) for i, c in enumerate(self.reps.require)]
             if self.reps.side is not None:
                 references += [("reps.side.left", self.reps.side.left), ("reps.side.right", self.reps.side.right)]
         if self.hold is not None:
