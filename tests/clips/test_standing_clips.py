@@ -184,3 +184,8 @@ def test_the_lunge_views_include_a_side_and_a_front_clip(analyze_clip: Analyze) 
 )
 def test_two_legged_deadlifts_are_not_single_leg_reps(analyze_clip: Analyze, path: str) -> None:
     assert analyze_clip(path, "single_leg_deadlift").rep_count == 0
+
+
+@pytest.mark.parametrize("path", ["luizfcharry-MrPose/squat.mp4", "rohanx01-Squat-Analysis-Model/squat.mp4"])
+def test_squats_are_not_lunges(analyze_clip: Analyze, path: str) -> None:
+    assert analyze_clip(path, "forward_lunge").rep_count == 0

@@ -182,8 +182,9 @@ def test_forward_lunge_checks_follow_the_view() -> None:
     ("bottom", "view", "fault"),
     [
         ({"trunk": 40.0}, "side", "trunk_lean"),
-        # front shin 70 deg forward: the knee 0.24 m (0.47 torso lengths) past the toes
-        ({"front_thigh": 45.0, "front_knee": 115.0}, "side", "knee_past_toes"),
+        # front shin 70 deg forward: the knee well past the toes (the front thigh at 60 deg keeps the
+        # legs split as a lunge's are: a 45-deg front thigh would read as a squat-like 25-deg split)
+        ({"front_thigh": 60.0, "front_knee": 130.0}, "side", "knee_past_toes"),
         ({"front_knee": 55.0, "back_knee": 55.0, "front_thigh": 60.0}, "side", "shallow_depth"),
         ({"twist": 30.0}, "front", "trunk_twist"),
     ],
