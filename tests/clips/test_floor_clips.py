@@ -1,0 +1,231 @@
+"""Golden results on real clips for the floor exercises: single_leg_bridge, bird_dog, dead_bug, plank,
+side_plank, pelvic_tilt and cat_cow.
+
+Clips and labels are read from ../shared (the tests skip when it is absent); poses come from the cache
+(``formcheck.pose.cache.PoseCache``), so the model runs once per clip. Tolerances:
+
+* rep / hold-rep counts within the labels' range [reps, reps + partial_reps]; reps by working side
+  equal to the labels' ``per_side`` where labelled;
+* wrong-exercise clips (``catalogue_exercise: null``) analysed as their ``wrong_as``: 0 reps, 0 holds;
+* rep times for the rep exercises whose reps start and end at rest (bridge, bird dog, dead bug): every
+  labelled rep has a counted rep overlapping it by half, starting and ending within 0.5 s of it (labels
+  are good to 0.3 s). Cat-cow and pelvic tilt are matched by overlap only: a cat-cow rep ends when the
+  cow is reached, its label at the end of the cow; the pelvic tilt's first rep starts while the clip's
+  opening release settles (labels there are good to 0.5 s);
+* hold time per clip: found / labelled (recall) and found / reported (precision) at least the figures
+  in ``HOLD_FLOORS`` (measured, less 0.05);
+* faults: correct-form clips report none (precision first); the labelled pikes are all found and
+  every reported event overlaps one; checks that the camera view cannot judge say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from formcheck.pipeline import analyze_video
+from formcheck.pose.cache import PoseCache
+from formcheck.review.schema import Review
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+CLIPS = SHARED / "clips"
+LABELS_PATH = SHARED / "labels" / "clips.yaml"
+FLOOR = ("single_leg_bridge", "bird_dog", "dead_bug", "plank", "side_plank", "pelvic_tilt", "cat_cow")
+TIMED_REPS = ("single_leg_bridge", "bird_dog", "dead_bug")
+TIME_TOLERANCE_S = 0.5
+
+T = "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch"
+ACTIVE_SIDE_PLANK = f"{T}/active_side_plank.mp4"
+DIVYA_DEAD_BUG = "divyashankarachar-divya-workout/Dead_Bug.mp4"
+ELBOW_PIKE = f"{T}/elbow_pike.mp4"
+# Known misses, kept visible (strict xfail) and pinned by their own tests below:
+KNOWN_MISSES = {
+    # labelled 10 (+2) by its hip dips; the static side-plank hold sees one 16 s hold, as the label notes say
+    ACTIVE_SIDE_PLANK: "a static-hold spec sees one hold; the labels count the hip dips",
+    # side-on, the far (right) leg's landmarks jump back onto the near leg mid-rep, splitting each far-leg
+    # rep into two swings of 0.5-0.8 s, shorter than a controlled rep (0.8 s): 3 of 6 reps counted
+    DIVYA_DEAD_BUG: "far-leg reps are lost to the occluded leg's landmarks swapping mid-rep",
+}
+HOLD_FLOORS = {  # clip: (recall, precision) floors, measured less 0.05
+    f"{T}/plank.mp4": (0.95, 0.83),
+    ELBOW_PIKE: (0.69, 0.52),
+    "BE-PROJECTS2018-GroupNo23-Health-and-Fitness-Assistant/legpl.mp4": (0.95, 0.95),
+    "BE-PROJECTS2018-GroupNo23-Health-and-Fitness-Assistant/shouldert.mp4": (0.94, 0.95),
+    f"{T}/side_plank.mp4": (0.93, 0.81),
+    ACTIVE_SIDE_PLANK: (0.93, 0.95),
+    "Goondoc08-Chloe-Workout/bird-dog.gif": (0.95, 0.59),
+    "polybag/bird_dog.mp4": (0.89, 0.77),
+    "Abhinash-Padhi-SIH-FitCircuit/SingleLegBridge.mp4": (0.95, 0.56),
+    "polybag/kocici_hrbet.mp4": (0.85, 0.79),
+}
+
+
+def _labels() -> dict[str, dict[str, Any]]:
+    if not LABELS_PATH.is_file():
+        return {}
+    return {clip["path"]: clip for clip in yaml.safe_load(LABELS_PATH.read_text(encoding="utf-8"))["clips"]}
+
+
+LABELS = _labels()
+floor_clips = sorted(p for p, label in LABELS.items() if label["catalogue_exercise"] in FLOOR)
+wrong_clips = sorted(p for p, label in LABELS.items() if label["catalogue_exercise"] is None and label.get("wrong_as") in FLOOR)
+Analyze = Callable[[str, str], Review]
+
+
+@pytest.fixture(scope="module")
+def analyze() -> Analyze:
+    if not CLIPS.is_dir():
+        pytest.skip(f"shared clips not found at {CLIPS}")
+    cache = PoseCache()
+    reviews: dict[tuple[str, str], Review] = {}
+
+    def run(path: str, exercise: str) -> Review:
+        if (path, exercise) not in reviews:
+            reviews[(path, exercise)] = analyze_video(CLIPS / path, exercise, cache=cache)
+        return reviews[(path, exercise)]
+
+    return run
+
+
+def _review(analyze: Analyze, path: str) -> Review:
+    return analyze(path, LABELS[path]["catalogue_exercise"])
+
+
+def _param(path: str, misses: dict[str, str] | None = None) -> Any:
+    reason = (misses or {}).get(path)
+    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+    return pytest.param(path, id=path.split("/")[-1], marks=marks)
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def test_the_labels_cover_every_floor_exercise() -> None:
+    if not LABELS:
+        pytest.skip("shared labels not available")
+    assert {LABELS[p]["catalogue_exercise"] for p in floor_clips} == set(FLOOR)
+    assert {LABELS[p]["wrong_as"] for p in wrong_clips} == {"plank", "bird_dog", "dead_bug", "cat_cow"}
+
+
+@pytest.mark.parametrize("path", [_param(p, KNOWN_MISSES) for p in floor_clips])
+def test_count_within_label_tolerance(analyze: Analyze, path: str) -> None:
+    label, review = LABELS[path], _review(analyze, path)
+    assert label["reps"] <= review.rep_count <= label["reps"] + label["partial_reps"], (
+        f"counted {review.rep_count}, labelled {label['reps']} (+{label['partial_reps']} partial)"
+    )
+
+
+@pytest.mark.parametrize("path", [_param(p, KNOWN_MISSES) for p in floor_clips if LABELS[p].get("per_side")])
+def test_reps_by_working_side(analyze: Analyze, path: str) -> None:
+    labelled = {side: n for side, n in LABELS[path]["per_side"].items() if n}
+    assert _review(analyze, path).summary.per_side == labelled
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in wrong_clips])
+def test_wrong_exercise_counts_nothing(analyze: Analyze, path: str) -> None:
+    review = analyze(path, LABELS[path]["wrong_as"])
+    assert review.rep_count == 0 and review.holds == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [_param(p, KNOWN_MISSES) for p in floor_clips
+     if LABELS[p]["catalogue_exercise"] in TIMED_REPS and LABELS[p].get("rep_times")],
+)
+def test_rep_times(analyze: Analyze, path: str) -> None:
+    review = _review(analyze, path)
+    for start_s, end_s in LABELS[path]["rep_times"]:
+        matches = [
+            rep for rep in review.reps
+            if _overlap((start_s, end_s), (rep.start_s, rep.end_s)) >= 0.5 * min(end_s - start_s, rep.end_s - rep.start_s)
+        ]
+        assert matches, f"no counted rep overlaps the labelled rep {start_s}-{end_s} s"
+        rep = matches[0]
+        assert abs(rep.start_s - start_s) <= TIME_TOLERANCE_S and abs(rep.end_s - end_s) <= TIME_TOLERANCE_S, (
+            f"counted {rep.start_s}-{rep.end_s} s for labelled {start_s}-{end_s} s"
+        )
+
+
+@pytest.mark.parametrize("path", ["polybag/kocici_hrbet.mp4", "polybag/podsazeni_panve.mp4"], ids=lambda p: p.split("/")[-1])
+def test_every_labelled_rep_overlaps_a_counted_one(analyze: Analyze, path: str) -> None:
+    if path not in LABELS:
+        pytest.skip("shared labels not available")
+    review = _review(analyze, path)
+    for start_s, end_s in LABELS[path]["rep_times"]:
+        assert any(_overlap((start_s, end_s), (rep.start_s, rep.end_s)) > 0 for rep in review.reps)
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in sorted(HOLD_FLOORS) if p in LABELS])
+def test_hold_time(analyze: Analyze, path: str) -> None:
+    labelled = [tuple(span) for span in LABELS[path]["holds"]]
+    found = [(hold.start_s, hold.end_s) for hold in _review(analyze, path).holds]
+    shared = sum(_overlap(a, b) for a in labelled for b in found)
+    recall = shared / sum(end - start for start, end in labelled)
+    precision = shared / sum(end - start for start, end in found) if found else 0.0
+    floor_recall, floor_precision = HOLD_FLOORS[path]
+    assert recall >= floor_recall and precision >= floor_precision, f"recall {recall:.2f}, precision {precision:.2f}"
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in floor_clips if not LABELS[p].get("faults")])
+def test_correct_form_reports_no_fault(analyze: Analyze, path: str) -> None:
+    assert [(f.id, f.start_s) for f in _review(analyze, path).faults] == []
+
+
+def test_elbow_pike_pikes_are_hips_high(analyze: Analyze) -> None:
+    if ELBOW_PIKE not in LABELS:
+        pytest.skip("shared labels not available")
+    review = _review(analyze, ELBOW_PIKE)
+    spans = [tuple(fault["span"]) for fault in LABELS[ELBOW_PIKE]["faults"]]
+    assert all(any(f.id == "hips_high" and _overlap((f.start_s, f.end_s), span) > 0 for f in review.faults) for span in spans)
+    assert all(any(_overlap((f.start_s, f.end_s), span) > 0 for span in spans) for f in review.faults)
+    assert {f.id for f in review.faults} == {"hips_high"}
+
+
+def test_active_side_plank_is_one_hold_without_faults(analyze: Analyze) -> None:
+    """The known miss, pinned: one hold over the whole set; the dips (under 0.5 s below the sag limit
+    each, filmed half-front) raise no fault."""
+    if ACTIVE_SIDE_PLANK not in LABELS:
+        pytest.skip("shared labels not available")
+    review = _review(analyze, ACTIVE_SIDE_PLANK)
+    assert review.rep_count == 1 and review.faults == []
+    assert review.holds[0].end_s - review.holds[0].start_s >= 15.0
+
+
+def test_divya_dead_bug_counts_the_near_leg_reps(analyze: Analyze) -> None:
+    """The known miss, pinned: the three near-leg (left) reps are counted, each at its labelled time."""
+    if DIVYA_DEAD_BUG not in LABELS:
+        pytest.skip("shared labels not available")
+    review = _review(analyze, DIVYA_DEAD_BUG)
+    assert review.summary.per_side == {"left": 3}
+    near_leg_reps = LABELS[DIVYA_DEAD_BUG]["rep_times"][0::2]  # reps 1, 3, 5 are the near leg's
+    for (start_s, end_s), rep in zip(near_leg_reps, review.reps):
+        assert abs(rep.start_s - start_s) <= TIME_TOLERANCE_S and abs(rep.end_s - end_s) <= TIME_TOLERANCE_S
+
+
+def test_side_view_checks_say_why_they_are_skipped(analyze: Analyze) -> None:
+    """Square and level hips need the camera at the head or feet: side-on they are never judged."""
+    for path, exercise, check in [
+        ("polybag/bird_dog.mp4", "bird_dog", "hip_rotation"),
+        ("Abhinash-Padhi-SIH-FitCircuit/DeadBug.mp4", "dead_bug", "hip_rotation"),
+        ("Abhinash-Padhi-SIH-FitCircuit/SingleLegBridge.mp4", "single_leg_bridge", "hip_drop"),
+    ]:
+        if path not in LABELS:
+            pytest.skip("shared labels not available")
+        status = {c.id: c for c in analyze(path, exercise).checks}[check]
+        assert status.judged_fraction == 0.0 and "front" in (status.skipped_reason or "")
+
+
+def test_side_plank_is_judged_from_the_front(analyze: Analyze) -> None:
+    review = analyze(f"{T}/side_plank.mp4", "side_plank")
+    assert review.view == "front"
+    assert all(check.judged_fraction > 0.5 for check in review.checks)
+
+
+def test_cat_cow_carries_the_seed_caution(analyze: Analyze) -> None:
+    review = analyze("polybag/kocici_hrbet.mp4", "cat_cow")
+    assert any(w.id == "caution" and "no rehabilitative benefit" in w.message for w in review.warnings)
