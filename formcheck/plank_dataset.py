@@ -28,6 +28,7 @@ hips high when the hip lies above the shoulder-ankle line and hips sagging when 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,7 +138,7 @@ def _arrays(frame: PoseFrame) -> PoseArrays:
 def frame_view(frame: PoseFrame) -> str | None:
     """The camera view of one frame (the engine takes the median over 1.5 s; here there is one frame)."""
     yaw = body_yaw_deg(frame.world_xyz.astype(np.float64))
-    return None if yaw != yaw else classify_yaw(yaw)
+    return None if math.isnan(yaw) else classify_yaw(yaw)
 
 
 def judge_frame(spec: spec_models.ExerciseSpec, frame: PoseFrame, table: MetricTable | None = None) -> dict[str, bool]:
@@ -169,7 +170,7 @@ def baseline_fault(frame: PoseFrame, straight_deg: float = BASELINE_STRAIGHT_DEG
     if not angle < straight_deg:
         return None
     bend = line_bend_deg(shoulder, hip, ankle)
-    if bend != bend:
+    if math.isnan(bend):
         return None
     return "hips_high" if bend > 0 else "hips_sagging"
 

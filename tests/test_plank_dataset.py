@@ -14,7 +14,16 @@ import pytest
 
 from formcheck.landmarks import Landmark
 from formcheck.plank_dataset import (
-    ASSUMED_TORSO_M, DATASET_LANDMARKS, Score, baseline_fault, evaluate, judge_frame, load_rows, row_to_frame,
+    ASSUMED_TORSO_M,
+    DATASET_LANDMARKS,
+    Score,
+    baseline_fault,
+    evaluate,
+    frame_view,
+    judge_frame,
+    load_rows,
+    row_to_frame,
+    score,
 )
 from formcheck.specs import load_spec
 
@@ -79,8 +88,6 @@ def test_score_counts() -> None:
     labels = ["hips_high", "hips_high", None, "hips_sagging"]
     flagged = [{"hips_high"}, set(), {"hips_high"}, {"hips_high"}]
     result = Score(fault="hips_high", true_positives=1, false_positives=2, false_negatives=1)
-    from formcheck.plank_dataset import score
-
     assert score(labels, flagged, "hips_high") == result
     assert result.precision == pytest.approx(1 / 3) and result.recall == pytest.approx(0.5)
 
@@ -124,8 +131,6 @@ def test_figures_on_kaggle_correct_planks() -> None:
 
 
 def test_the_frames_read_as_side_views(test_rows: list) -> None:
-    from formcheck.plank_dataset import frame_view
-
     views = [frame_view(row.frame) for row in test_rows]
     assert views.count("side") == len(views)
     assert all(not math.isnan(float(row.frame.world_xyz[Landmark.LEFT_HIP][0])) for row in test_rows[:5])

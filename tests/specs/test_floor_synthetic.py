@@ -176,7 +176,7 @@ def test_plank_checks_are_not_judged_from_the_front() -> None:
     """Facing the camera the body line is seen end-on: no verdict, and the review says why."""
     def facing(t: float) -> Pose:
         left, right = plank(-0.1)
-        turn = lambda p: (p[2] * 4.0, p[1], -p[0])  # noqa: E731 - lateral becomes x, forward becomes depth
+        turn = lambda p: (p[2] * 4.0, p[1], -p[0])
         return {k: turn(v) for k, v in left.items()}, {k: turn(v) for k, v in right.items()}
 
     review = run("plank", facing, 4.0)
@@ -301,7 +301,7 @@ def test_bird_dog_from_the_head_end_asks_for_the_side_view() -> None:
     """
     def pose(t: float) -> Pose:
         left, right = bird_dog_at(t)
-        front = lambda points, sign: {part: (sign * HALF_WIDTH_M, up, -x) for part, (x, up, _) in points.items()}  # noqa: E731
+        front = lambda points, sign: {part: (sign * HALF_WIDTH_M, up, -x) for part, (x, up, _) in points.items()}
         return front(left, 1.0), front(right, -1.0)
 
     review = run("bird_dog", pose, 7.0)
