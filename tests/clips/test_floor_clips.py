@@ -13,7 +13,8 @@ Clips and labels are read from ../shared (the tests skip when it is absent); pos
   cow is reached, its label at the end of the cow; the pelvic tilt's first rep starts while the clip's
   opening release settles (labels there are good to 0.5 s);
 * hold time per clip: found / labelled (recall) and found / reported (precision) at least the figures
-  in ``HOLD_FLOORS`` (measured, less 0.05);
+  in ``HOLD_FLOORS`` (measured, less 0.05; the active side plank's label is one span over all its dips,
+  which end holds, hence its low recall);
 * faults: correct-form clips report none (precision first); the labelled pikes are all found and
   every reported event overlaps one; checks that the camera view cannot judge say so.
 """
@@ -44,11 +45,9 @@ DIVYA_DEAD_BUG = "divyashankarachar-divya-workout/Dead_Bug.mp4"
 ELBOW_PIKE = f"{T}/elbow_pike.mp4"
 # Known misses, kept visible (strict xfail) and pinned by their own tests below:
 KNOWN_MISSES = {
-    # labelled 10 (+2) by its hip dips; the static side-plank hold sees one 16 s hold, as the label notes say
-    ACTIVE_SIDE_PLANK: "a static-hold spec sees one hold; the labels count the hip dips",
     # side-on, the far (right) leg's landmarks jump back onto the near leg mid-rep, splitting each far-leg
-    # rep into two swings of 0.5-0.8 s, shorter than a controlled rep (0.8 s): 3 of 6 reps counted
-    DIVYA_DEAD_BUG: "far-leg reps are lost to the occluded leg's landmarks swapping mid-rep",
+    # rep into two swings of 0.4-0.8 s: 7 counted for 6 (right 4 for 3)
+    DIVYA_DEAD_BUG: "far-leg reps are split by the occluded leg's landmarks swapping mid-rep",
 }
 HOLD_FLOORS = {  # clip: (recall, precision) floors, measured less 0.05
     f"{T}/plank.mp4": (0.95, 0.83),
@@ -56,7 +55,7 @@ HOLD_FLOORS = {  # clip: (recall, precision) floors, measured less 0.05
     "BE-PROJECTS2018-GroupNo23-Health-and-Fitness-Assistant/legpl.mp4": (0.95, 0.95),
     "BE-PROJECTS2018-GroupNo23-Health-and-Fitness-Assistant/shouldert.mp4": (0.94, 0.95),
     f"{T}/side_plank.mp4": (0.93, 0.81),
-    ACTIVE_SIDE_PLANK: (0.93, 0.95),
+    ACTIVE_SIDE_PLANK: (0.71, 0.95),
     "Goondoc08-Chloe-Workout/bird-dog.gif": (0.95, 0.59),
     "polybag/bird_dog.mp4": (0.89, 0.77),
     "Abhinash-Padhi-SIH-FitCircuit/SingleLegBridge.mp4": (0.95, 0.56),
@@ -186,24 +185,25 @@ def test_elbow_pike_pikes_are_hips_high(analyze: Analyze) -> None:
     assert {f.id for f in review.faults} == {"hips_high"}
 
 
-def test_active_side_plank_is_one_hold_without_faults(analyze: Analyze) -> None:
-    """The known miss, pinned: one hold over the whole set; the dips (under 0.5 s below the sag limit
-    each, filmed half-front) raise no fault."""
+def test_active_side_plank_dips_end_holds_without_faults(analyze: Analyze) -> None:
+    """Each hip dip drops the hips out of line (a hold rep ends); no dip lasts long enough to be a sag."""
     if ACTIVE_SIDE_PLANK not in LABELS:
         pytest.skip("shared labels not available")
     review = _review(analyze, ACTIVE_SIDE_PLANK)
-    assert review.rep_count == 1 and review.faults == []
-    assert review.holds[0].end_s - review.holds[0].start_s >= 15.0
+    assert review.faults == []
+    assert review.summary.per_side == {"right": review.rep_count}  # on the right hand
 
 
 def test_divya_dead_bug_counts_the_near_leg_reps(analyze: Analyze) -> None:
-    """The known miss, pinned: the three near-leg (left) reps are counted, each at its labelled time."""
+    """The known miss, pinned: the three near-leg (left) reps are counted, each at its labelled time; the
+    far-leg reps, split by the tracking, count 4 for 3."""
     if DIVYA_DEAD_BUG not in LABELS:
         pytest.skip("shared labels not available")
     review = _review(analyze, DIVYA_DEAD_BUG)
-    assert review.summary.per_side == {"left": 3}
+    assert review.summary.per_side == {"left": 3, "right": 4}
     near_leg_reps = LABELS[DIVYA_DEAD_BUG]["rep_times"][0::2]  # reps 1, 3, 5 are the near leg's
-    for (start_s, end_s), rep in zip(near_leg_reps, review.reps):
+    counted_left = [rep for rep in review.reps if rep.side == "left"]
+    for (start_s, end_s), rep in zip(near_leg_reps, counted_left):
         assert abs(rep.start_s - start_s) <= TIME_TOLERANCE_S and abs(rep.end_s - end_s) <= TIME_TOLERANCE_S
 
 

@@ -211,19 +211,33 @@ def lying_on_side() -> Pose:
 
 
 def test_side_plank_intervals() -> None:
-    """10 s on / 3 s off x 3, hips sagging 4 cm (about 10 deg) for 3 s in the second interval."""
-    def pose(t: float) -> Pose:
-        if t % 13.0 >= 10.0:
-            return lying_on_side()
-        return side_plank(0.04 if 16.0 <= t < 19.0 else 0.0)
-
-    review = run("side_plank", pose, 39.0)
+    """10 s on / 3 s off x 3 on the left forearm: three hold reps, all on the left side, no fault."""
+    review = run("side_plank", lambda t: lying_on_side() if t % 13.0 >= 10.0 else side_plank(), 39.0)
     assert review.view == "front"
     assert review.rep_count == 3
     assert [round(h.end_s - h.start_s) for h in review.holds] == [10, 10, 10]
+    assert [h.side for h in review.holds] == ["left", "left", "left"]
+    assert review.summary.per_side == {"left": 3}
+    assert review.faults == []
+
+
+def test_side_plank_sag_ends_the_hold_and_is_reported() -> None:
+    """Hips 5 cm low (about 12 deg below the line) from 4 s to 7 s of a 10 s hold."""
+    review = run("side_plank", lambda t: side_plank(0.05 if 4.0 <= t < 7.0 else 0.0), 10.0)
+    assert review.rep_count == 2
     assert [f.id for f in review.faults] == ["hips_sagging"]
-    assert review.holds[1].fault_s["hips_sagging"] == pytest.approx(2.0, abs=0.3)
-    assert review.holds[0].fault_s == {} and review.holds[2].fault_s == {}
+    assert review.faults[0].start_s == pytest.approx(4.0, abs=0.25)
+    assert review.faults[0].end_s == pytest.approx(7.0, abs=0.25)
+
+
+def test_side_plank_hip_dips_count_one_rep_each() -> None:
+    """The active side plank: the hips dip well below the line for 0.5 s every 1.5 s, 6 times."""
+    def pose(t: float) -> Pose:
+        return side_plank(0.10 if t >= 1.0 and (t - 1.0) % 1.5 >= 1.0 else 0.0)
+
+    review = run("side_plank", pose, 10.0)
+    assert review.rep_count == 6
+    assert review.faults == []
 
 
 def test_side_plank_piked() -> None:
