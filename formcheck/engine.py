@@ -184,7 +184,9 @@ class ExerciseSession:
             assert self.spec.hold is not None
             in_hold = pose.has_person and all(holds(c, metrics) for c in self.spec.hold.position)
             self._ever_in_position |= in_hold
-            self._holds.update(t_s, in_hold, {check.rule.id for check in self._sustained if check.active})
+            self._holds.update(t_s, in_hold, {
+                check.rule.id: since_s for check in self._sustained if (since_s := check.active_since_s) is not None
+            })
 
         completed = self._complete_rep(rep_event, view) if rep_event is not None else None
         if completed is not None:

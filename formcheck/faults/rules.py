@@ -76,9 +76,9 @@ class SustainedCheck:
         return None
 
     @property
-    def active(self) -> bool:
-        """A confirmed event is open now (the fault is happening)."""
-        return self._open is not None and self._open.reported
+    def active_since_s(self) -> float | None:
+        """When the fault now happening began (a confirmed, open event), else None."""
+        return self._open.start_s if self._open is not None and self._open.reported else None
 
     def finish(self) -> None:
         if self._open is not None:

@@ -26,7 +26,12 @@ class HoldEvent:
 
 
 class HoldTracker:
-    """One-verb state machine: ``update(t_s, in_position, active_faults)`` per frame."""
+    """One-verb state machine: ``update(t_s, in_position, active_faults)`` per frame.
+
+    ``active_faults`` maps each fault happening now to when it began. A fault is confirmed only
+    after its debounce, so the time from its start to its confirmation is moved from good form
+    to the fault once it is confirmed.
+    """
 
     def __init__(self, min_s: float, release_s: float) -> None:
         self.min_s = min_s
@@ -35,12 +40,13 @@ class HoldTracker:
         self._current: HoldEvent | None = None
         self._last_in_s = 0.0
         self._last_t_s: float | None = None
+        self._credited: set[str] = set()  # faults already counted in the current hold
 
     @property
     def holding(self) -> bool:
         return self._current is not None
 
-    def update(self, t_s: float, in_position: bool, active_faults: set[str]) -> HoldEvent | None:
+    def update(self, t_s: float, in_position: bool, active_faults: dict[str, float]) -> HoldEvent | None:
         """Feed one frame; returns a hold that this frame ended (when long enough), else None."""
         dt_s = 0.0 if self._last_t_s is None else min(t_s - self._last_t_s, self.release_s)
         self._last_t_s = t_s
@@ -59,8 +65,15 @@ class HoldTracker:
     def finish(self) -> HoldEvent | None:
         return self._close() if self._current is not None else None
 
-    def _credit(self, dt_s: float, active_faults: set[str]) -> None:
+    def _credit(self, dt_s: float, active_faults: dict[str, float]) -> None:
         assert self._current is not None
+        for fault_id, since_s in active_faults.items():
+            if fault_id not in self._credited:  # newly confirmed: back-date it to its start
+                already_s = self._current.end_s - max(since_s, self._current.start_s)  # up to the last frame
+                earlier_s = min(max(0.0, already_s), self._current.good_form_s)
+                self._current.good_form_s -= earlier_s
+                self._current.fault_s[fault_id] += earlier_s
+        self._credited = set(active_faults)
         if active_faults:
             for fault_id in active_faults:
                 self._current.fault_s[fault_id] += dt_s
@@ -69,6 +82,7 @@ class HoldTracker:
 
     def _close(self) -> HoldEvent | None:
         hold, self._current = self._current, None
+        self._credited = set()
         if hold is None or hold.duration_s < self.min_s:
             return None
         self.holds.append(hold)

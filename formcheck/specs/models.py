@@ -13,7 +13,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 View = Literal["side", "front", "oblique"]
-Phase = Literal["rest", "out", "turn", "return"]
+# "setup": before the start position is first seen (or the whole time, for a front-view check of an
+# exercise whose rep signal cannot be measured from the front).
+Phase = Literal["setup", "rest", "out", "turn", "return"]
 Severity = Literal["info", "warning", "major"]
 BodyPoint = Literal[
     "nose", "ear", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index",
