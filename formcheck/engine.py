@@ -485,14 +485,17 @@ class ExerciseSession:
         )
 
     def _prescription_line(self, hold_events: list[HoldEvent]) -> str | None:
+        """e.g. "8 of 8-12 reps per side; longest hold 4 s of 5 s"."""
         dose = self.spec.prescription
-        asked = dose.amount()
-        if asked is None:
-            return None
-        if dose.hold_s is not None:
-            longest = max((h.duration_s for h in hold_events), default=0.0)
-            return f"longest hold {longest:.0f} s of {asked}"
-        return f"{self.rep_count} of {asked}"
+        parts = []
+        reps_asked = dose.reps_text("reps" if self.spec.reps is not None else "holds")
+        if reps_asked:
+            parts.append(f"{self.rep_count} of {reps_asked}")
+        hold_asked = dose.hold_text()
+        if hold_asked:
+            longest_s = max((h.duration_s for h in hold_events), default=0.0)
+            parts.append(f"longest hold {longest_s:.0f} s of {hold_asked}")
+        return "; ".join(parts) or None
 
 
 def _spans(times: list[float], flags: list[bool]) -> list[tuple[float, float]]:

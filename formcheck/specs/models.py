@@ -281,16 +281,26 @@ class Prescription(StrictModel):
     per_side: bool = False
     tempo: str | None = None
 
+    def reps_text(self, unit: str = "reps") -> str | None:
+        """e.g. "8-15 reps per side"."""
+        if self.reps is None:
+            return None
+        low, high = self.reps
+        return f"{low if low == high else f'{low}-{high}'} {unit}{' per side' if self.per_side else ''}"
+
+    def hold_text(self) -> str | None:
+        """e.g. "30-60 s" (one hold)."""
+        if self.hold_s is None:
+            return None
+        low_s, high_s = self.hold_s
+        return f"{low_s:.0f} s" if low_s == high_s else f"{low_s:.0f}-{high_s:.0f} s"
+
     def amount(self) -> str | None:
-        """The reps or hold asked for, e.g. "8-15 reps per side" or "30-60 s hold"."""
-        side = " per side" if self.per_side else ""
-        if self.reps is not None:
-            low, high = self.reps
-            return f"{low if low == high else f'{low}-{high}'} reps{side}"
+        """The whole dose of one set, e.g. "8-12 reps per side, 5 s hold" or "30-60 s hold"."""
+        parts = [text for text in (self.reps_text(), self.hold_text()) if text]
         if self.hold_s is not None:
-            low_s, high_s = self.hold_s
-            return f"{low_s:.0f} s hold{side}" if low_s == high_s else f"{low_s:.0f}-{high_s:.0f} s hold{side}"
-        return None
+            parts[-1] += " hold" + (" per side" if self.per_side and self.reps is None else "")
+        return ", ".join(parts) or None
 
 
 class ExerciseSpec(StrictModel):
