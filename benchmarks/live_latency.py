@@ -190,7 +190,8 @@ def main() -> None:
 
     frames = load_frames(args.clip)
     height, width = cv2.imdecode(np.frombuffer(frames[0], np.uint8), cv2.IMREAD_COLOR).shape[:2]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+          f"load average at start {os.getloadavg()[0]:.2f} (other work on the machine skews the figures)")
     print(f"clip: {args.clip.name}, {len(frames)} frames at {width}x{height}, "
           f"JPEG ~{np.mean([len(f) for f in frames]) / 1000:.0f} kB; {args.seconds:g} s per trial")
     port = free_port()

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.engine import ExerciseSession, FrameFeedback
 from formcheck.errors import MessageError
 from formcheck.landmarks import PoseFrame
 from formcheck.pose import MediaPipePoseEstimator, ModelBundle, PoseEstimator, default_bundle
-from formcheck.review.schema import FaultEvent, Processing, Review
+from formcheck.review.schema import Processing, Review
 from formcheck.sources.base import Frame, SourceInfo
 from formcheck.specs.models import ExerciseSpec
 
@@ -137,7 +138,7 @@ def cue_candidates(feedback: FrameFeedback) -> list[CueCandidate]:
     ]
 
 
-def decode_jpeg(data: bytes, frame_number: int) -> np.ndarray:
+def decode_jpeg(data: bytes, frame_number: int) -> npt.NDArray[np.uint8]:
     """A JPEG (or any image OpenCV reads) as an (H, W, 3) uint8 RGB array.
 
     Raises:
@@ -146,7 +147,7 @@ def decode_jpeg(data: bytes, frame_number: int) -> np.ndarray:
     bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if bgr is None:
         raise MessageError(f"frame {frame_number}: not a decodable JPEG image")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FORMCHECK_", frozen=True)
 
-    max_upload_bytes: int = Field(200 * MB, gt=0, description="largest video accepted by POST /analyses")
-    max_frame_bytes: int = Field(2 * MB, gt=0, description="largest JPEG frame accepted on the live WebSocket")
+    max_upload_bytes: int = Field(default=200 * MB, gt=0, description="largest video accepted by POST /analyses")
+    max_frame_bytes: int = Field(default=2 * MB, gt=0, description="largest JPEG frame accepted on the live WebSocket")
     upload_dir: Path = Field(
-        Path(tempfile.gettempdir()) / "formcheck-uploads",
+        default=Path(tempfile.gettempdir()) / "formcheck-uploads",
         description="where uploads wait for their analysis (each is deleted when its job ends)",
     )
-    job_workers: int = Field(1, ge=1, le=32, description="analyses run at the same time (each uses the CPU fully)")
-    jobs_kept: int = Field(200, ge=1, description="finished jobs kept for GET /analyses/{id}; the oldest go first")
-    pose_cache: bool = Field(True, description="reuse pose results when the same clip is uploaded again")
+    job_workers: int = Field(default=1, ge=1, le=32, description="analyses run at the same time (each uses the CPU fully)")
+    jobs_kept: int = Field(default=200, ge=1, description="finished jobs kept for GET /analyses/{id}; the oldest go first")
+    pose_cache: bool = Field(default=True, description="reuse pose results when the same clip is uploaded again")
 
 
 def load_settings() -> Settings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +57,17 @@ def squat_frames(squat_clip: Path) -> list[tuple[int, bytes]]:
     return frames
 
 
+ClientFactory = Callable[..., TestClient]
+
+
 @pytest.fixture
-def make_client(tmp_path: Path) -> Iterator[Any]:
+def make_client(tmp_path: Path) -> Iterator[ClientFactory]:
     """Build a client for the app with settings overridden (uploads in a temp dir, no pose cache)."""
     clients: list[TestClient] = []
 
     def build(**overrides: Any) -> TestClient:
-        settings = Settings(**({"upload_dir": tmp_path / "uploads", "pose_cache": False} | overrides))
+        defaults: dict[str, Any] = {"upload_dir": tmp_path / "uploads", "pose_cache": False}
+        settings = Settings(**(defaults | overrides))
         client = TestClient(create_app(settings))
         client.__enter__()  # run the lifespan, so the job store shuts down at the end
         clients.append(client)
@@ -75,5 +79,5 @@ def make_client(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def client(make_client: Any) -> TestClient:
+def client(make_client: ClientFactory) -> TestClient:
     return make_client()

@@ -18,7 +18,7 @@ POLL_TIMEOUT_S = 60.0
 def wait_for_job(client: TestClient, job_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + POLL_TIMEOUT_S
     while time.monotonic() < deadline:
-        job = client.get(f"/analyses/{job_id}").json()
+        job: dict[str, Any] = client.get(f"/analyses/{job_id}").json()
         assert 0.0 <= job["progress"] <= 1.0
         if job["status"] in ("done", "failed"):
             return job
@@ -28,8 +28,7 @@ def wait_for_job(client: TestClient, job_id: str) -> dict[str, Any]:
 
 def comparable(review: dict[str, Any]) -> dict[str, Any]:
     """The review without what legitimately differs between two runs: file path and speed."""
-    review = dict(review, source=dict(review["source"], path=None), summary=dict(review["summary"], processing=None))
-    return review
+    return {**review, "source": {**review["source"], "path": None}, "summary": {**review["summary"], "processing": None}}
 
 
 def test_upload_gives_the_same_review_as_analyze_video(client: TestClient, squat_clip: Path, squat_reference: Review, tmp_path: Path) -> None:

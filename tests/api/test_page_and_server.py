@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -26,7 +27,7 @@ def test_page_and_assets_are_served(client: TestClient) -> None:
 def test_run_server_serves_the_app_with_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
     monkeypatch.setenv("FORMCHECK_MAX_FRAME_BYTES", "1000")
-    monkeypatch.setattr(server.uvicorn, "run", lambda app, **options: calls.append({"app": app, **options}))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append({"app": app, **options}))
 
     server.run_server(host="127.0.0.1", port=8123)
 
