@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -58,6 +59,14 @@ def squat_frames(squat_clip: Path) -> list[tuple[int, bytes]]:
 
 
 ClientFactory = Callable[..., TestClient]
+
+
+@pytest.fixture(scope="session")
+def blank_frame() -> tuple[int, bytes]:
+    """One frame with nobody in it, for protocol tests that need no clip: (capture time in ms, JPEG)."""
+    ok, jpeg = cv2.imencode(".jpg", np.full((240, 320, 3), 128, np.uint8))
+    assert ok
+    return EPOCH_MS, jpeg.tobytes()
 
 
 @pytest.fixture

@@ -90,9 +90,9 @@ def test_frames_faster_than_the_model_are_dropped_and_counted(client: TestClient
     ids=["text-not-json", "unknown-type", "short-binary", "header-only", "not-jpeg", "time-goes-back"],
 )
 def test_malformed_messages_close_with_policy_violation(
-    client: TestClient, squat_frames: list[tuple[int, bytes]], send: Any, reason: str | None
+    client: TestClient, blank_frame: tuple[int, bytes], send: Any, reason: str | None
 ) -> None:
-    frame = squat_frames[0]
+    frame = blank_frame
     with client.websocket_connect("/ws/live?exercise=squat") as ws:
         assert ws.receive_json()["type"] == "ready"
         send(ws, frame)
@@ -102,16 +102,16 @@ def test_malformed_messages_close_with_policy_violation(
     assert text == (reason or f"capture times must increase: got {frame[0] - 5} ms after {frame[0]} ms")
 
 
-def test_oversized_frame_closes_with_message_too_big(make_client: Any, squat_frames: list[tuple[int, bytes]]) -> None:
-    client = make_client(max_frame_bytes=1000)
-    t_ms, jpeg = squat_frames[0]
+def test_oversized_frame_closes_with_message_too_big(make_client: Any, blank_frame: tuple[int, bytes]) -> None:
+    t_ms, jpeg = blank_frame
+    client = make_client(max_frame_bytes=len(jpeg) - 1)
     with client.websocket_connect("/ws/live?exercise=squat") as ws:
         assert ws.receive_json()["type"] == "ready"
         ws.send_bytes(frame_message(t_ms, jpeg))
         code, reason = receive_close(ws)
 
     assert code == MESSAGE_TOO_BIG
-    assert reason == f"frame of {len(jpeg)} bytes is over the 1000 byte limit"
+    assert reason == f"frame of {len(jpeg)} bytes is over the {len(jpeg) - 1} byte limit"
 
 
 def test_unknown_exercise_closes_with_policy_violation_and_the_choices(client: TestClient) -> None:
