@@ -39,7 +39,7 @@ def _run(action: Callable[[], T]) -> T:
     except KeyboardInterrupt:
         error_console.print("interrupted")
         raise typer.Exit(130) from None
-    except Exception as error:  # a bug: keep the traceback in a file, not on the user's screen
+    except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in a file, not on the user's screen
         log = default_cache_dir().parent / "last-error.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc())
@@ -247,7 +247,7 @@ def program(
         result = ""
         video = recordings[number - 1] if number <= len(recordings) else "-"
         if video != "-":
-            review = _run(lambda: analyze_video(video, entry.exercise, cache=PoseCache()))
+            review = _run(lambda video=video, exercise=entry.exercise: analyze_video(video, exercise, cache=PoseCache()))
             unit = "holds" if spec.reps is None else "reps"
             result = f"{review.rep_count} {unit} ({review.summary.clean_reps} clean)"
             if review.summary.most_common_fault:

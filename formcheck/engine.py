@@ -12,6 +12,7 @@ silent for that frame, and the review says which checks were never judged and wh
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +27,16 @@ from formcheck.metrics.view import ViewTracker
 from formcheck.reps.counter import Phase, RepCounter, RepEvent
 from formcheck.reps.holds import HoldEvent, HoldTracker
 from formcheck.review.schema import (
-    CheckStatus, FaultEvent, Hold, Measurement, MostCommonFault, Processing, Rep, Review, ReviewSource, ReviewWarning,
+    CheckStatus,
+    FaultEvent,
+    Hold,
+    Measurement,
+    MostCommonFault,
+    Processing,
+    Rep,
+    Review,
+    ReviewSource,
+    ReviewWarning,
     Summary,
 )
 from formcheck.sources.base import SourceInfo
@@ -74,7 +84,7 @@ class FrameFeedback:
 
 
 def _rounded(value: float, digits: int = 2) -> float | None:
-    return None if value != value else round(float(value), digits)
+    return None if math.isnan(value) else round(float(value), digits)
 
 
 def missing_parts(pose: PoseFrame) -> str | None:
@@ -90,7 +100,7 @@ def _pick_side(rule: spec_models.SideRule | None, metrics: dict[str, float]) -> 
     if rule is None:
         return None
     left, right = metrics[rule.left], metrics[rule.right]
-    if left != left or right != right:
+    if math.isnan(left) or math.isnan(right):
         return None
     if rule.pick == "max":
         return "left" if left >= right else "right"

@@ -23,8 +23,8 @@ from typing import Any
 import yaml
 
 from formcheck.errors import FormcheckError
-from formcheck.pose.cache import PoseCache
 from formcheck.pipeline import analyze_video
+from formcheck.pose.cache import PoseCache
 from formcheck.review.schema import Review
 from formcheck.specs import catalogue
 
@@ -138,10 +138,10 @@ def score_faults(review: Review, labels: list[dict[str, Any]]) -> tuple[int, int
 def evaluate_clip(label: dict[str, Any], clips_dir: Path, cache: PoseCache) -> ClipResult:
     exercise = label["catalogue_exercise"]
     analysed_as = exercise or label["wrong_as"]
-    base = dict(
-        path=label["path"], exercise=exercise or f"not {analysed_as}", analysed_as=analysed_as, view=label["view"],
-        labelled_reps=label["reps"], partial_reps=label.get("partial_reps", 0),
-    )
+    base = {
+        "path": label["path"], "exercise": exercise or f"not {analysed_as}", "analysed_as": analysed_as,
+        "view": label["view"], "labelled_reps": label["reps"], "partial_reps": label.get("partial_reps", 0),
+    }
     try:
         review = analyze_video(clips_dir / label["path"], analysed_as, cache=cache)
     except FormcheckError as error:

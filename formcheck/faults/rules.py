@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from formcheck.reps.counter import RepEvent
@@ -19,7 +20,7 @@ RELEASE_S = 0.15  # back within bounds this long ends an event (debounce)
 
 def outside(value: float, minimum: float | None, maximum: float | None) -> bool:
     """True when a measured value lies outside [minimum, maximum] (NaN is never outside)."""
-    if value != value:
+    if math.isnan(value):
         return False
     return (minimum is not None and value < minimum) or (maximum is not None and value > maximum)
 
@@ -27,7 +28,7 @@ def outside(value: float, minimum: float | None, maximum: float | None) -> bool:
 def holds(condition: spec_models.Condition, metrics: dict[str, float]) -> bool:
     """True when the condition's metric is measured and inside its bounds."""
     value = metrics[condition.metric]
-    return value == value and not outside(value, condition.min, condition.max)
+    return not math.isnan(value) and not outside(value, condition.min, condition.max)
 
 
 def _distance_outside(value: float, minimum: float | None, maximum: float | None) -> float:

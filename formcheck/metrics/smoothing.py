@@ -71,7 +71,7 @@ class NoFilter:
         return np.asarray(values, np.float64).copy()
 
 
-FILTERS: dict[str, type[OneEuroFilter] | type[NoFilter]] = {"one_euro": OneEuroFilter, "none": NoFilter}
+FILTERS: dict[str, type[OneEuroFilter | NoFilter]] = {"one_euro": OneEuroFilter, "none": NoFilter}
 
 
 def make_filter(name: str) -> StreamFilter:

@@ -8,6 +8,7 @@ passing arm swing does not flip it.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -43,7 +44,7 @@ class ViewTracker:
 
     def update(self, t_s: float, world_m: np.ndarray) -> str | None:
         yaw = body_yaw_deg(world_m)
-        if yaw == yaw:
+        if not math.isnan(yaw):
             self._recent.append((t_s, yaw))
             self.all_yaws_deg.append(yaw)
         while self._recent and self._recent[0][0] < t_s - WINDOW_S:

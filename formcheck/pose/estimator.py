@@ -110,7 +110,7 @@ class MediaPipePoseEstimator:
 
     def estimate(self, frame: Frame) -> PoseFrame:
         height, width = frame.image.shape[:2]
-        timestamp_ms = max(int(round(frame.t_s * 1000)), self._last_timestamp_ms + 1)
+        timestamp_ms = max(round(frame.t_s * 1000), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.image))
         if self._first_frame:  # the graph logs once more when it first runs

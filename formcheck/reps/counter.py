@@ -119,7 +119,7 @@ class RepCounter:
 
     def update(self, t_s: float, value: float, in_position: bool) -> RepEvent | None:
         """Feed one frame; returns the rep that this frame completed, if any."""
-        if value != value:  # NaN: the metric could not be measured in this frame
+        if math.isnan(value):  # NaN: the metric could not be measured in this frame
             if self._last_t_s is not None and t_s - self._last_t_s > MAX_GAP_S and self.phase is not Phase.SETUP:
                 self._abandon()
             return None

@@ -94,7 +94,7 @@ class VideoFileSource:
     @staticmethod
     def _first_rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
         for frame in container.decode(stream):
-            return int(round(frame.rotation or 0))
+            return round(frame.rotation or 0)
         raise SourceError(f"{container.name}: the video has no decodable frame")
 
     def frames(self) -> Iterator[Frame]:
