@@ -106,6 +106,10 @@ def test_fake_webcam_squats_are_counted_on_the_page(
                 arg=squat_labelled_reps, polling="raf", timeout=60_000,
             )
 
+            # The count shows from the feedback message; the rep event follows it on the socket.
+            deadline = time.monotonic() + 5
+            while len(reps) < squat_labelled_reps and time.monotonic() < deadline:
+                page.wait_for_timeout(50)  # lets Playwright deliver the socket events
             assert len(reps) == squat_labelled_reps
             # Session time starts at the first frame sent, after the camera started: a rep that ends
             # before one loop of the file has passed was counted on the first pass.
