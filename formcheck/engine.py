@@ -45,7 +45,6 @@ from formcheck.specs import models as spec_models
 MIN_CONFIDENCE = 0.5  # landmark visibility below which a check does not judge the frame
 REST_BAND = 0.1  # of a rep's swing: a review's rep starts and ends where the metric is this close to rest
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
-CUE_HOLD_S = 2.0  # how long a live cue stays up
 STATUS_MESSAGES = {
     PoseStatus.NO_PERSON: "no person in view",
     PoseStatus.LOW_VISIBILITY: "body hard to see (light, clothing or occlusion): results here are less certain",
@@ -76,9 +75,8 @@ class FrameFeedback:
     view: str | None
     rep_count: int
     metrics: dict[str, float]
-    new_faults: list[FaultEvent]
+    new_faults: list[FaultEvent]  # confirmed in this frame; ``rep`` is the rep they happen in
     completed_rep: Rep | None
-    cue: str | None
     guidance: str | None  # camera or position advice, e.g. "step back: feet out of frame"
     holding: bool
 
@@ -143,8 +141,6 @@ class ExerciseSession:
         self._unseen_frames: Counter[str] = Counter()
         self._person_frames = 0
         self._side_visibility = np.zeros(2)
-        self._cue: str | None = None
-        self._cue_until_s = -1.0
         self._ever_in_position = False
 
     @property
@@ -198,15 +194,15 @@ class ExerciseSession:
                 check.rule.id: since_s for check in self._sustained if (since_s := check.active_since_s) is not None
             })
 
+        if phase in (Phase.OUT.value, Phase.TURN.value, Phase.RETURN.value):  # mid-rep: the rep to come
+            new_faults = [fault.model_copy(update={"rep": self.rep_count + 1}) for fault in new_faults]
         completed = self._complete_rep(rep_event, view) if rep_event is not None else None
         if completed is not None:
             new_faults.extend(completed.faults)
-        if new_faults:
-            self._cue, self._cue_until_s = new_faults[-1].cue, t_s + CUE_HOLD_S
         return FrameFeedback(
             t_s=t_s, status=pose.status, phase=phase, view=view, rep_count=self.rep_count, metrics=metrics,
-            new_faults=new_faults, completed_rep=completed, cue=self._cue if t_s <= self._cue_until_s else None,
-            guidance=self._guidance(pose, view), holding=self._holds is not None and self._holds.holding,
+            new_faults=new_faults, completed_rep=completed, guidance=self._guidance(pose, view),
+            holding=self._holds is not None and self._holds.holding,
         )
 
     def _meets_rep_requirements(self, event: RepEvent) -> bool:

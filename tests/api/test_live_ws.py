@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from concurrent.futures import CancelledError
 from typing import Any
 
 import pytest
+from api_support import frame_message, receive_close, stream_in_lockstep, unknown_exercise_message
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from formcheck.api.errors import close_reason
 from formcheck.live import LiveSession
 from formcheck.review.schema import Review
-from api_support import frame_message, receive_close, stream_in_lockstep, unknown_exercise_message
 
 POLICY_VIOLATION = 1008
 MESSAGE_TOO_BIG = 1009
@@ -123,9 +125,8 @@ def test_unknown_exercise_closes_with_policy_violation_and_the_choices(client: T
 
 
 def test_missing_exercise_is_refused(client: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect) as closed:
-        with client.websocket_connect("/ws/live") as ws:
-            ws.receive_json()
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/ws/live") as ws:
+        ws.receive_json()
 
     assert closed.value.code == POLICY_VIOLATION
 
@@ -141,7 +142,10 @@ def test_pose_tracker_is_released_on_disconnect(
         release(session)
 
     monkeypatch.setattr(LiveSession, "close", spy)
-    with client.websocket_connect("/ws/live?exercise=squat") as ws:
+    # The test client cancels a session still busy with a frame when the block exits, and may
+    # report that as CancelledError; a real server just sees the disconnect. Either way the
+    # tracker must be closed.
+    with contextlib.suppress(CancelledError), client.websocket_connect("/ws/live?exercise=squat") as ws:
         assert ws.receive_json()["type"] == "ready"
         for t_ms, jpeg in squat_frames[:3]:
             ws.send_bytes(frame_message(t_ms, jpeg))
