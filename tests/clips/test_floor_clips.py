@@ -26,11 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from formcheck.pipeline import analyze_video
-from formcheck.pose.cache import PoseCache
 from formcheck.review.schema import Review
+from tests.clips.conftest import clip_labels
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CLIPS = SHARED / "clips"
@@ -63,31 +61,16 @@ HOLD_FLOORS = {  # clip: (recall, precision) floors, measured less 0.05
 }
 
 
-def _labels() -> dict[str, dict[str, Any]]:
-    if not LABELS_PATH.is_file():
-        return {}
-    return {clip["path"]: clip for clip in yaml.safe_load(LABELS_PATH.read_text(encoding="utf-8"))["clips"]}
-
-
-LABELS = _labels()
+LABELS = clip_labels()
 floor_clips = sorted(p for p, label in LABELS.items() if label["catalogue_exercise"] in FLOOR)
 wrong_clips = sorted(p for p, label in LABELS.items() if label["catalogue_exercise"] is None and label.get("wrong_as") in FLOOR)
 Analyze = Callable[[str, str], Review]
 
 
 @pytest.fixture(scope="module")
-def analyze() -> Analyze:
-    if not CLIPS.is_dir():
-        pytest.skip(f"shared clips not found at {CLIPS}")
-    cache = PoseCache()
-    reviews: dict[tuple[str, str], Review] = {}
-
-    def run(path: str, exercise: str) -> Review:
-        if (path, exercise) not in reviews:
-            reviews[(path, exercise)] = analyze_video(CLIPS / path, exercise, cache=cache)
-        return reviews[(path, exercise)]
-
-    return run
+def analyze(analyze_clip: Analyze) -> Analyze:
+    """The shared clip fixture (tests/clips/conftest.py), under this module's name."""
+    return analyze_clip
 
 
 def _review(analyze: Analyze, path: str) -> Review:
