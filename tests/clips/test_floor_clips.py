@@ -22,7 +22,6 @@ Clips and labels are read from ../shared (the tests skip when it is absent); pos
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,9 +29,6 @@ import pytest
 from formcheck.review.schema import Review
 from tests.clips.conftest import clip_labels
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CLIPS = SHARED / "clips"
-LABELS_PATH = SHARED / "labels" / "clips.yaml"
 FLOOR = ("single_leg_bridge", "bird_dog", "dead_bug", "plank", "side_plank", "pelvic_tilt", "cat_cow")
 TIMED_REPS = ("single_leg_bridge", "bird_dog", "dead_bug")
 TIME_TOLERANCE_S = 0.5
