@@ -130,3 +130,30 @@ def test_schema_to_a_file(tmp_path):
     result = invoke("schema", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8"))["title"] == "Review"
+
+
+def test_analyze_a_video_with_no_person_says_so(tmp_path):
+    """An empty room: analysed (exit 0), 0 reps, and one clear warning - no traceback."""
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    path = tmp_path / "empty_room.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("h264", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        for index in range(30):
+            frame = av.VideoFrame.from_ndarray(np.full((240, 320, 3), 128, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, 15)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    result = invoke("analyze", str(path), "-e", "squat", "--json", str(tmp_path / "review.json"))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "no person in view" in result.output
+    review = json.loads((tmp_path / "review.json").read_text())
+    assert review["rep_count"] == 0
+    assert [warning["id"] for warning in review["warnings"]] == ["no_person"]
