@@ -125,9 +125,10 @@ def analyze(
     json_path: Annotated[Path | None, typer.Option("--json", help="write the review JSON here")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="an official pose landmarker .task file")] = None,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="reuse pose results of a clip seen before")] = True,
+    annotate: Annotated[Path | None, typer.Option("--annotate", help="write a copy of the video with skeleton, reps and cues (mp4)")] = None,
 ) -> None:
     """Review a recorded set: reps, tempo, faults and cues."""
-    from formcheck.pipeline import analyze_video
+    from formcheck.pipeline import review_with_poses
 
     def body() -> Review:
         from formcheck.sources import open_source
@@ -147,7 +148,13 @@ def analyze(
                 rate = done / max(time.perf_counter() - started, 1e-6)
                 progress.update(task, completed=done, total=expected or None, fps=f"{rate:.0f}")
 
-            review = analyze_video(source, exercise, model_path=model, cache=PoseCache() if use_cache else None, progress=on_frame)
+            review, track = review_with_poses(
+                source, exercise, model_path=model, cache=PoseCache() if use_cache else None, progress=on_frame
+            )
+        if annotate is not None:
+            from formcheck.render.video import write_annotated_video
+
+            write_annotated_video(source, track.frames, review, annotate)
         if json_path is not None:
             try:
                 json_path.write_text(review.to_json() + "\n", encoding="utf-8")
@@ -159,6 +166,8 @@ def analyze(
     print_review(review)
     if json_path is not None:
         console.print(f"[dim]review written to {json_path}[/]")
+    if annotate is not None:
+        console.print(f"[dim]annotated video written to {annotate}[/]")
 
 
 @app.command()

@@ -12,7 +12,7 @@ from pathlib import Path
 from formcheck.engine import analyze_poses
 from formcheck.pose.cache import PoseCache
 from formcheck.pose.model import ModelBundle, default_bundle, user_bundle
-from formcheck.pose.run import ProgressCallback, estimate_source
+from formcheck.pose.run import PoseTrack, ProgressCallback, estimate_source
 from formcheck.review.schema import Processing, Review
 from formcheck.specs import load_spec
 
@@ -36,6 +36,17 @@ def analyze_video(
         SourceError: the file cannot be read.
         PoseModelError: the pose model cannot be built or loaded.
     """
+    return review_with_poses(source, exercise, model_path, cache, progress)[0]
+
+
+def review_with_poses(
+    source: str | Path,
+    exercise: str,
+    model_path: Path | None = None,
+    cache: PoseCache | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[Review, PoseTrack]:
+    """``analyze_video`` that also returns the poses it was made from (for annotated video)."""
     spec = load_spec(exercise)  # fail on a bad exercise id before decoding anything
     bundle = resolve_model(model_path)
     started = time.perf_counter()
@@ -48,4 +59,4 @@ def analyze_video(
         x_real_time=round(real_time_s / elapsed_s, 2),
         pose_from_cache=track.from_cache,
     )
-    return analyze_poses(track.frames, spec, track.source, processing, track.decode_warning)
+    return analyze_poses(track.frames, spec, track.source, processing, track.decode_warning), track
