@@ -7,6 +7,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -256,7 +257,7 @@ def program(
         result = ""
         video = recordings[number - 1] if number <= len(recordings) else "-"
         if video != "-":
-            review = _run(lambda video=video, exercise=entry.exercise: analyze_video(video, exercise, cache=PoseCache()))
+            review = _run(partial(analyze_video, video, entry.exercise, cache=PoseCache()))
             unit = "holds" if spec.reps is None else "reps"
             result = f"{review.rep_count} {unit} ({review.summary.clean_reps} clean)"
             if review.summary.most_common_fault:

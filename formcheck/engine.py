@@ -329,7 +329,7 @@ class ExerciseSession:
         direction = self._counter.direction
         times = np.asarray(self._times)
         u = direction * np.asarray(self._series[self.spec.reps.metric], np.float64)
-        refined = []
+        refined: list[Rep] = []
         for position, (rep, event) in enumerate(zip(self._reps, self._rep_events)):
             near_rest = u <= direction * event.rest_value + REST_BAND * event.range
             turn = int(np.searchsorted(times, event.turn_s))
@@ -473,10 +473,10 @@ class ExerciseSession:
             fault_id, count = counts.most_common(1)[0]
             cue = next(rule.cue for rule in self.spec.faults if rule.id == fault_id)
             most_common = MostCommonFault(id=fault_id, count=count, cue=cue)
-        per_side = None
+        per_side: dict[str, int] | None = None
         sided_reps = self.spec.reps is not None and self.spec.reps.side is not None
         if sided_reps:
-            per_side = dict(Counter(rep.side for rep in reps if rep.side is not None))
+            per_side = dict(Counter(str(rep.side) for rep in reps if rep.side is not None))
         elif self.spec.hold is not None and self.spec.hold.side is not None:
             per_side = dict(Counter(side for side in (self._side_of_hold(h) for h in hold_events) if side is not None))
         return Summary(

@@ -148,13 +148,13 @@ def evaluate_clip(label: dict[str, Any], clips_dir: Path, cache: PoseCache) -> C
         return ClipResult(**base, counted=0, within_tolerance=False, count_error=-label["reps"], reps_matched=0,
                           start_errors_s=[], end_errors_s=[], faults_reported=0, faults_reported_correct=0,
                           faults_labelled=0, faults_found=0, error=str(error))
-    error = count_error(review.rep_count, label["reps"], label.get("partial_reps", 0))
+    off_by = count_error(review.rep_count, label["reps"], label.get("partial_reps", 0))
     starts, ends = match_rep_times(label.get("rep_times") or [], review)
     reported, correct, labelled, found, missed, false_ids = score_faults(review, label.get("faults") or [])
     labelled_holds = [tuple(span) for span in label.get("holds") or []]
     found_holds = [(hold.start_s, hold.end_s) for hold in review.holds]
     return ClipResult(
-        **base, counted=review.rep_count, within_tolerance=error == 0, count_error=error, reps_matched=len(starts),
+        **base, counted=review.rep_count, within_tolerance=off_by == 0, count_error=off_by, reps_matched=len(starts),
         start_errors_s=starts, end_errors_s=ends, faults_reported=reported, faults_reported_correct=correct,
         faults_labelled=labelled, faults_found=found, missed_faults=missed, false_faults=false_ids,
         per_side_labelled=label.get("per_side"), per_side_counted=review.summary.per_side,

@@ -145,4 +145,4 @@ class PoseFrame:
 
     def point(self, landmark: Landmark) -> npt.NDArray[np.float32]:
         """The landmark's image position in pixels, (x, y)."""
-        return self.image_xy[landmark] * np.asarray(self.image_wh, np.float32)
+        return np.asarray(self.image_xy[landmark] * np.asarray(self.image_wh, np.float32), np.float32)

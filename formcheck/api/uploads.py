@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from formcheck.api.errors import UploadTooLargeError, UnsupportedMediaError
+from formcheck.api.errors import UnsupportedMediaError, UploadTooLargeError
 from formcheck.errors import SourceError
 
 CHUNK_BYTES = 1 << 20

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.floating]
+FloatArray = npt.NDArray[np.float64]
 
 
 def joint_angle_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
@@ -27,7 +27,7 @@ def joint_angle_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     norms = np.linalg.norm(first, axis=-1) * np.linalg.norm(second, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         cosine = np.clip(dot / norms, -1.0, 1.0)
-    return np.degrees(np.arccos(cosine))
+    return np.asarray(np.degrees(np.arccos(cosine)), np.float64)
 
 
 def inclination_deg(a: FloatArray, b: FloatArray, reference: str = "vertical") -> FloatArray:
@@ -35,20 +35,20 @@ def inclination_deg(a: FloatArray, b: FloatArray, reference: str = "vertical") -
     delta = np.asarray(b, np.float64)[..., :2] - np.asarray(a, np.float64)[..., :2]
     from_vertical = np.degrees(np.arctan2(np.abs(delta[..., 0]), np.abs(delta[..., 1])))
     if reference == "vertical":
-        return from_vertical
+        return np.asarray(from_vertical, np.float64)
     if reference == "horizontal":
-        return 90.0 - from_vertical
+        return np.asarray(90.0 - from_vertical, np.float64)
     raise ValueError(f"reference must be 'vertical' or 'horizontal', got {reference!r}")
 
 
 def signed_inclination_deg(a: FloatArray, b: FloatArray) -> FloatArray:
     """Angle (-180..180) of the segment a->b from image "up", positive towards image right."""
     delta = np.asarray(b, np.float64)[..., :2] - np.asarray(a, np.float64)[..., :2]
-    return np.degrees(np.arctan2(delta[..., 0], -delta[..., 1]))
+    return np.asarray(np.degrees(np.arctan2(delta[..., 0], -delta[..., 1])), np.float64)
 
 
 def distance(a: FloatArray, b: FloatArray) -> FloatArray:
-    return np.linalg.norm(np.asarray(a, np.float64) - np.asarray(b, np.float64), axis=-1)
+    return np.asarray(np.linalg.norm(np.asarray(a, np.float64) - np.asarray(b, np.float64), axis=-1), np.float64)
 
 
 def yaw_to_camera_deg(left: FloatArray, right: FloatArray) -> FloatArray:
@@ -57,4 +57,4 @@ def yaw_to_camera_deg(left: FloatArray, right: FloatArray) -> FloatArray:
     0 means the person squarely faces (or turns their back to) the camera; 90 means side-on.
     """
     delta = np.asarray(right, np.float64) - np.asarray(left, np.float64)
-    return np.degrees(np.arctan2(np.abs(delta[..., 2]), np.abs(delta[..., 0])))
+    return np.asarray(np.degrees(np.arctan2(np.abs(delta[..., 2]), np.abs(delta[..., 0]))), np.float64)

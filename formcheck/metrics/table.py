@@ -116,7 +116,7 @@ def _on_side(function: SidedFunction, points: tuple[str, ...], side: str) -> Cal
             return right
         if np.isnan(right):
             return left
-        return (weight_left * left + weight_right * right) / (weight_left + weight_right)
+        return float((weight_left * left + weight_right * right) / (weight_left + weight_right))
 
     return blended
 
@@ -223,7 +223,7 @@ def twist_deg(first_left: FloatArray, first_right: FloatArray, second_left: Floa
     return abs((headings[0] - headings[1] + 180.0) % 360.0 - 180.0)
 
 
-_COMBINE = {
+_COMBINE: dict[str, Callable[[float, float], float]] = {
     "difference": lambda first, second: first - second,
     "max": lambda first, second: float(np.fmax(first, second)),
     "min": lambda first, second: float(np.fmin(first, second)),

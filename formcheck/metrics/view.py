@@ -12,6 +12,7 @@ import math
 from collections import deque
 
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.landmarks import Landmark
 from formcheck.metrics.geometry import yaw_to_camera_deg
@@ -21,7 +22,7 @@ SIDE_MIN_DEG = 60.0
 WINDOW_S = 1.5
 
 
-def body_yaw_deg(world_m: np.ndarray) -> float:
+def body_yaw_deg(world_m: npt.NDArray[np.float64]) -> float:
     shoulders = yaw_to_camera_deg(world_m[Landmark.LEFT_SHOULDER], world_m[Landmark.RIGHT_SHOULDER])
     hips = yaw_to_camera_deg(world_m[Landmark.LEFT_HIP], world_m[Landmark.RIGHT_HIP])
     return float((shoulders + hips) / 2)
@@ -42,7 +43,7 @@ class ViewTracker:
         self._recent: deque[tuple[float, float]] = deque()
         self.all_yaws_deg: list[float] = []
 
-    def update(self, t_s: float, world_m: np.ndarray) -> str | None:
+    def update(self, t_s: float, world_m: npt.NDArray[np.float64]) -> str | None:
         yaw = body_yaw_deg(world_m)
         if not math.isnan(yaw):
             self._recent.append((t_s, yaw))

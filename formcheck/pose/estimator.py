@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.errors import PoseModelError
 from formcheck.landmarks import LANDMARK_COUNT, Landmark, PoseFrame, PoseStatus
@@ -47,7 +48,7 @@ class PoseEstimator(Protocol):
     def close(self) -> None: ...
 
 
-def frame_status(image_xy: np.ndarray, visibility: np.ndarray) -> PoseStatus:
+def frame_status(image_xy: npt.NDArray[np.float32], visibility: npt.NDArray[np.float32]) -> PoseStatus:
     """Classify a detected pose: cut off by the frame edge, poorly visible, or fine.
 
     A body landmark outside the image is "partly out of frame"; otherwise a mean body

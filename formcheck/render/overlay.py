@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.landmarks import SKELETON_EDGES, PoseFrame
 
 VISIBLE = 0.5
 
 
-def draw_skeleton(image_rgb: np.ndarray, pose: PoseFrame, label: str | None = None) -> np.ndarray:
+def draw_skeleton(image_rgb: npt.NDArray[np.uint8], pose: PoseFrame, label: str | None = None) -> npt.NDArray[np.uint8]:
     """A copy of the RGB image with the pose's bones and joints drawn (faint where barely visible)."""
     canvas = image_rgb.copy()
     if not pose.has_person:

@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.errors import SourceError
 from formcheck.landmarks import PoseFrame
@@ -31,7 +32,7 @@ def _fitting_scale(text: str, width_px: int, largest: float) -> float:
     return scale
 
 
-def _banner(image: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]]) -> None:
+def _banner(image: npt.NDArray[np.uint8], lines: list[tuple[str, tuple[int, int, int]]]) -> None:
     """Text lines in a dark band along the top of the frame, each shrunk to fit the width."""
     width = image.shape[1]
     largest = max(0.5, width / 900)

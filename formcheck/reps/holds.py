@@ -8,7 +8,7 @@ to each active fault otherwise.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 
@@ -17,7 +17,7 @@ class HoldEvent:
     start_s: float
     end_s: float
     good_form_s: float = 0.0
-    fault_s: Counter[str] = field(default_factory=Counter)
+    fault_s: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     side: str | None = None
 
     @property

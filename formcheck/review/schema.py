@@ -7,11 +7,11 @@ Times are seconds from the start of the source. Values that could not be measure
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-REVIEW_SCHEMA_ID = "formcheck.review/1"
+REVIEW_SCHEMA_ID: Final = "formcheck.review/1"
 
 
 class _Model(BaseModel):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.errors import SourceError
 from formcheck.sources.base import Frame, SourceInfo
@@ -19,7 +20,7 @@ class ImageSource:
         bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if bgr is None:
             raise SourceError(f"{path}: not an image formcheck can read")
-        self._image: np.ndarray = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        self._image: npt.NDArray[np.uint8] = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), np.uint8)
         height, width = self._image.shape[:2]
         self.decode_warning: str | None = None
         self.info = SourceInfo(path=str(path), fps=0.0, frames=1, duration_s=0.0, width=width, height=height, rotation=0)

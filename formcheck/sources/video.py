@@ -11,12 +11,13 @@ from pathlib import Path
 
 import av
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.errors import SourceError
 from formcheck.sources.base import Frame, SourceInfo
 
 
-def upright(image: np.ndarray, rotation_deg: int) -> np.ndarray:
+def upright(image: npt.NDArray[np.uint8], rotation_deg: int) -> npt.NDArray[np.uint8]:
     """Rotate a decoded image as its display matrix asks.
 
     ``rotation_deg`` is the display matrix's counter-clockwise rotation (PyAV's
@@ -111,7 +112,7 @@ class VideoFileSource:
                     if t_s <= last_t_s:  # missing, repeated or out-of-order timestamps: one frame period on
                         t_s = last_t_s + frame_s
                     last_t_s = t_s
-                    image = upright(video_frame.to_ndarray(format="rgb24"), self.info.rotation)
+                    image = upright(np.asarray(video_frame.to_ndarray(format="rgb24"), np.uint8), self.info.rotation)
                     yield Frame(index=index, t_s=t_s, image=image)
                     index += 1
             # Containers often promise a few frames more than they hold (edit lists); only a

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 
 import cv2
+import numpy as np
 
 from formcheck.errors import SourceError
 from formcheck.sources.base import Frame, SourceInfo
@@ -32,7 +33,7 @@ class WebcamSource:
                 t_s = time.monotonic() - start
                 if not ok or (self._max_duration_s is not None and t_s > self._max_duration_s):
                     return
-                yield Frame(index=index, t_s=t_s, image=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+                yield Frame(index=index, t_s=t_s, image=np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), np.uint8))
                 index += 1
         finally:
             self._capture.release()

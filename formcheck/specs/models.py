@@ -347,9 +347,9 @@ class ExerciseSpec(StrictModel):
                 raise ValueError(f"{where}: unknown metric {metric_name!r}")
         seen: set[str] = set()
         for index, fault in enumerate(self.faults):
-            metric = getattr(fault, "metric", None)
-            if metric is not None and metric not in known:
-                raise ValueError(f"faults[{index}].metric: unknown metric {metric!r}")
+            fault_metric = getattr(fault, "metric", None)
+            if fault_metric is not None and fault_metric not in known:
+                raise ValueError(f"faults[{index}].metric: unknown metric {fault_metric!r}")
             for condition_index, condition in enumerate(getattr(fault, "when", ())):
                 if condition.metric not in known:
                     raise ValueError(f"faults[{index}].when[{condition_index}].metric: unknown metric {condition.metric!r}")

@@ -20,7 +20,7 @@ def run(events: dict[float, list[CueCandidate]], until_s: float, policy: CuePoli
     """Feed frames at FPS from 0 to ``until_s``; ``events`` maps a frame time to the faults confirmed then."""
     policy = policy or CuePolicy(display_s=2.5, cooldown_s=6.0, max_wait_s=2.0)
     decisions = []
-    for index in range(int(round(until_s * FPS)) + 1):
+    for index in range(round(until_s * FPS) + 1):
         t_s = round(index / FPS, 3)
         decisions.append((t_s, policy.update(t_s, events.get(t_s, []))))
     return decisions
