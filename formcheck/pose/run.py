@@ -52,14 +52,23 @@ def estimate_source(
                 progress(len(frames), len(frames))
             return PoseTrack(frames, info, warning, from_cache=True)
     estimator = MediaPipePoseEstimator(bundle, settings)
-    frames = []
+    frames: list[PoseFrame] = []
+    stopped: str | None = None
     try:
         for frame in source.frames():
             frames.append(estimator.estimate(frame))
             if progress:
                 progress(len(frames), source.info.frames)
+    except KeyboardInterrupt:
+        # Ctrl-C ends a webcam session (which has no end of its own) or a long file: keep what
+        # was seen and review it, instead of losing the whole set.
+        if not frames:
+            raise
+        stopped = f"stopped by the user at {frames[-1].t_s:.1f} s: the review covers the frames before it"
     finally:
         estimator.close()
+    if stopped is not None:
+        return PoseTrack(frames, source.info, stopped, from_cache=False)
     if use_cache and cache is not None:
         cache.store(key, frames, source.info, source.decode_warning)
     return PoseTrack(frames, source.info, source.decode_warning, from_cache=False)

@@ -164,3 +164,25 @@ def test_key_changes_with_what_the_landmarks_depend_on(video, change):
 def test_key_is_a_safe_file_name(video):
     key = cache_key(video, MODEL, SETTINGS)
     assert key.isalnum() and len(key) >= 16
+
+
+def test_ctrl_c_keeps_the_frames_seen_and_is_not_cached(tmp_path, squat_clip, monkeypatch):
+    """Ctrl-C part-way (the way a webcam session ends) reviews what was seen and says so."""
+    from formcheck.pose import estimator as estimator_module
+    from formcheck.pose.run import estimate_source
+
+    real_estimate = estimator_module.MediaPipePoseEstimator.estimate
+    calls = {"n": 0}
+
+    def interrupt_after_20(self, frame):
+        calls["n"] += 1
+        if calls["n"] > 20:
+            raise KeyboardInterrupt
+        return real_estimate(self, frame)
+
+    monkeypatch.setattr(estimator_module.MediaPipePoseEstimator, "estimate", interrupt_after_20)
+    cache = PoseCache(tmp_path / "cache")
+    track = estimate_source(squat_clip, cache=cache)
+    assert len(track.frames) == 20
+    assert track.decode_warning and "stopped by the user" in track.decode_warning
+    assert not list((tmp_path / "cache").glob("*.npz")), "a partial track must not be cached as the clip's poses"
