@@ -47,10 +47,10 @@ def estimate_source(
     if use_cache and cache is not None:
         cached = cache.load(key)
         if cached is not None:
-            frames, info, warning = cached
+            cached_frames, info, warning = cached
             if progress:
-                progress(len(frames), len(frames))
-            return PoseTrack(frames, info, warning, from_cache=True)
+                progress(len(cached_frames), len(cached_frames))
+            return PoseTrack(cached_frames, info, warning, from_cache=True)
     estimator = MediaPipePoseEstimator(bundle, settings)
     frames: list[PoseFrame] = []
     stopped: str | None = None

@@ -15,12 +15,12 @@ from formcheck.sources.base import Frame, SourceInfo
 class WebcamSource:
     def __init__(self, index: int, max_duration_s: float | None = None) -> None:
         # OpenCV logs its own backend probing on failure; our one-line error says it better.
-        previous = cv2.utils.logging.getLogLevel()
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        previous = cv2.getLogLevel()
+        cv2.setLogLevel(0)  # 0 = silent
         try:
             self._capture = cv2.VideoCapture(index)
         finally:
-            cv2.utils.logging.setLogLevel(previous)
+            cv2.setLogLevel(previous)
         if not self._capture.isOpened():
             raise SourceError(f"camera {index}: could not be opened (is it connected and free?)")
         self._max_duration_s = max_duration_s
