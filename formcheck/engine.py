@@ -170,8 +170,9 @@ class ExerciseSession:
             confidences = {name: 0.0 for name in self._metrics.names}
         self._times.append(t_s)
         self._statuses.append(pose.status)
+        cut = missing_parts(pose) if pose.has_person else None
         if pose.status is PoseStatus.PARTLY_OUT_OF_FRAME:
-            self._cut_parts[missing_parts(pose) or "part of the body out of frame"] += 1
+            self._cut_parts[cut or "part of the body out of frame"] += 1
         for name in self._metrics.names:
             self._series[name].append(metrics[name])
 
@@ -201,7 +202,7 @@ class ExerciseSession:
             new_faults.extend(completed.faults)
         return FrameFeedback(
             t_s=t_s, status=pose.status, phase=phase, view=view, rep_count=self.rep_count, metrics=metrics,
-            new_faults=new_faults, completed_rep=completed, guidance=self._guidance(pose, view),
+            new_faults=new_faults, completed_rep=completed, guidance=self._guidance(pose.has_person, cut, view),
             holding=self._holds is not None and self._holds.holding,
         )
 
@@ -238,10 +239,9 @@ class ExerciseSession:
         elif has_person and view in rule.views:
             self._unseen_frames[rule.id] += 1
 
-    def _guidance(self, pose: PoseFrame, view: str | None) -> str | None:
-        if not pose.has_person:
+    def _guidance(self, has_person: bool, cut: str | None, view: str | None) -> str | None:
+        if not has_person:
             return "no one in view: step into the picture"
-        cut = missing_parts(pose)
         if cut:
             return f"step back: {cut}"
         if view is not None and view not in self.spec.views:
