@@ -123,7 +123,7 @@ class ExerciseSession:
             RepCounter(
                 rest=spec.reps.rest, min_range=spec.reps.min_range, return_fraction=spec.reps.return_fraction,
                 min_duration_s=spec.reps.min_duration_s, max_duration_s=spec.reps.max_duration_s,
-                accept=self._meets_rep_requirements,
+                accept=self._meets_rep_requirements, confirm_s=spec.reps.confirm_s,
             )
             if spec.reps is not None else None
         )
@@ -142,6 +142,7 @@ class ExerciseSession:
         self._person_frames = 0
         self._side_visibility = np.zeros(2)
         self._ever_in_position = False
+        self._last_view: str | None = None
 
     @property
     def rep_count(self) -> int:
@@ -197,6 +198,7 @@ class ExerciseSession:
 
         if phase in (Phase.OUT.value, Phase.TURN.value, Phase.RETURN.value):  # mid-rep: the rep to come
             new_faults = [fault.model_copy(update={"rep": self.rep_count + 1}) for fault in new_faults]
+        self._last_view = view
         completed = self._complete_rep(rep_event, view) if rep_event is not None else None
         if completed is not None:
             new_faults.extend(completed.faults)
@@ -286,7 +288,9 @@ class ExerciseSession:
     def finish(self, source: SourceInfo, processing: Processing | None = None, decode_warning: str | None = None) -> Review:
         """Close open events and build the review."""
         if self._counter is not None:
-            self._counter.finish()
+            last_rep = self._counter.finish()
+            if last_rep is not None:  # back at rest as the recording ended, not yet confirmed
+                self._complete_rep(last_rep, self._last_view)
         for check in self._sustained:
             check.finish()
         if self._holds is not None:
@@ -332,17 +336,19 @@ class ExerciseSession:
         refined: list[Rep] = []
         for position, (rep, event) in enumerate(zip(self._reps, self._rep_events)):
             near_rest = u <= direction * event.rest_value + REST_BAND * event.range
-            turn = int(np.searchsorted(times, event.turn_s))
+            # Search outward from where the counter saw the rep leave and regain rest, so a landmark
+            # glitch inside the rep cannot pass for its start or end.
+            left_rest = int(np.searchsorted(times, event.start_s, side="right"))
+            regained_rest = int(np.searchsorted(times, event.end_s))
             earliest = int(np.searchsorted(times, refined[-1].end_s, side="right")) if refined else 0
             latest = (
                 int(np.searchsorted(times, self._rep_events[position + 1].start_s)) if position + 1 < len(self._reps)
                 else len(times)
             )
-            before = np.flatnonzero(near_rest[earliest:turn])
-            after = np.flatnonzero(near_rest[turn:latest])
+            before = np.flatnonzero(near_rest[earliest:left_rest])
+            after = np.flatnonzero(near_rest[regained_rest:latest])
             start_s = float(times[earliest + before[-1]]) if before.size else rep.start_s
-            end_s = float(times[turn + after[0]]) if after.size else rep.end_s
-            end_s = max(end_s, rep.end_s) if after.size else rep.end_s
+            end_s = float(times[regained_rest + after[0]]) if after.size else rep.end_s
             refined.append(rep.model_copy(update={
                 "start_s": round(min(start_s, rep.start_s), 3), "end_s": round(end_s, 3),
                 "tempo_out_s": round(event.turn_s - min(start_s, rep.start_s), 2),

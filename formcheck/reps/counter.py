@@ -77,10 +77,14 @@ class RepCounter:
         min_duration_s: float = 0.4,
         max_duration_s: float = 20.0,
         accept: Callable[[RepEvent], bool] | None = None,
+        confirm_s: float = 0.0,
     ) -> None:
         """Args:
             accept: asked about every complete swing before it counts (e.g. the exercise's
                 conditions at the turning point); a swing it refuses is a rejected rep.
+            confirm_s: how long the return must last before the rep counts; a shorter dip
+                that goes back out (a landmark jumping for a few frames) does not end the rep.
+                The rep's end is still where the return began.
         """
         if rest not in ("low", "high", "either"):
             raise ValueError(f"rest must be low, high or either, got {rest!r}")
@@ -91,6 +95,8 @@ class RepCounter:
         self.min_duration_s = min_duration_s
         self.max_duration_s = max_duration_s
         self._accept = accept
+        self.confirm_s = confirm_s
+        self._returned: tuple[float, float] | None = None  # (t_s, value) where the return began
         self.phase = Phase.SETUP
         self.reps: list[RepEvent] = []
         self.partial_reps = 0
@@ -135,11 +141,16 @@ class RepCounter:
             return None
         return self._moving_step(t_s, value)
 
-    def finish(self) -> None:
-        """The stream ended: a rep still under way is partial."""
-        if self.phase in (Phase.OUT, Phase.TURN, Phase.RETURN):
+    def finish(self) -> RepEvent | None:
+        """The stream ended. A rep already back (only waiting for ``confirm_s``) counts and is
+        returned; one still under way is partial."""
+        event = None
+        if self._returned is not None:
+            event = self._complete(*self._returned)
+        elif self.phase in (Phase.OUT, Phase.TURN, Phase.RETURN):
             self.partial_reps += 1
         self.phase = Phase.REST
+        return event
 
     # --- rest -----------------------------------------------------------------------------
     def _remember_rest(self, t_s: float, value: float) -> None:
@@ -232,6 +243,7 @@ class RepCounter:
         self._rest_u = rest_u
         self._peak_u, self._peak_s = u, t_s
         self._near_peak_s = t_s
+        self._returned = None
         self._reset_wobble()
         self.phase = Phase.OUT
 
@@ -249,7 +261,13 @@ class RepCounter:
             self._reverse(t_s, u)
             return None
         if u <= self._peak_u - self.return_fraction * swing:
-            return self._complete(t_s, value)
+            if self._returned is None:
+                self._returned = (t_s, value)
+            if t_s - self._returned[0] >= self.confirm_s:
+                return self._complete(*self._returned)
+            self.phase = Phase.RETURN
+            return None
+        self._returned = None  # back out before the return was confirmed: a landmark glitch, not the end
         if rising:
             self.phase = Phase.OUT
         elif u >= self._peak_u - (1 - TURN_FRACTION) * swing:
@@ -268,11 +286,13 @@ class RepCounter:
         self._rest_u, self._start_s = -self._peak_u, self._near_peak_s
         self._peak_u, self._peak_s = -u, t_s
         self._near_peak_s = t_s
+        self._returned = None
         self.phase = Phase.OUT
 
     def _complete(self, t_s: float, value: float) -> RepEvent | None:
         assert self._direction is not None
         self._direction_confirmed = True
+        self._returned = None
         duration_s = t_s - self._start_s
         self.phase = Phase.REST
         self._reset_wobble()

@@ -179,6 +179,10 @@ class RepSpec(StrictModel):
     return_fraction: float = Field(default=0.7, gt=0, le=1)
     min_duration_s: float = Field(default=0.4, ge=0)
     max_duration_s: float = Field(default=20.0, gt=0)
+    confirm_s: float = Field(
+        default=0.0, ge=0, le=2.0,
+        description="the return must last this long to end the rep (bridges brief landmark glitches mid-rep)",
+    )
     side: SideRule | None = Field(default=None, description="set for one-sided exercises: reps are counted per side")
     require: tuple[Condition, ...] = Field(
         default=(),

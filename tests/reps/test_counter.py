@@ -266,3 +266,24 @@ def test_max_duration_rejects_too_slow_swings():
 def test_rest_choices(rest, raises):
     with raises:
         RepCounter(rest=rest, min_range=10)
+
+
+# --- confirm_s: a brief landmark glitch mid-rep ------------------------------------------------------
+def _rep_with_glitch(glitch_s: float) -> np.ndarray:
+    """One 3 s swing 0 -> 100 -> 0 whose value drops to rest for ``glitch_s`` at its top."""
+    values = concat(hold(0, 1.0), waves(1, 0, 100, period_s=3.0), hold(0, 1.0))
+    top = int(2.5 * FPS)
+    values[top: top + round(glitch_s * FPS)] = 0.0
+    return values
+
+
+@pytest.mark.parametrize(("confirm_s", "reps"), [(0.0, 2), (0.4, 1)])
+def test_confirm_s_bridges_a_short_glitch(confirm_s: float, reps: int) -> None:
+    counter = count(_rep_with_glitch(0.2), confirm_s=confirm_s)
+    assert counter.count == reps
+
+
+def test_a_rep_back_at_rest_as_the_stream_ends_counts() -> None:
+    values = concat(hold(0, 1.0), waves(1, 0, 100))  # ends right as the rep is back
+    counter = count(values, confirm_s=0.4)
+    assert counter.count == 1
