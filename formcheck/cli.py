@@ -223,9 +223,15 @@ def evaluate_command(
 
 
 @app.command()
-def schema(out: Annotated[Path | None, typer.Option(help="write here instead of printing")] = None) -> None:
-    """Print the JSON Schema of the review format."""
-    text = json.dumps(Review.model_json_schema(by_alias=True), indent=2) + "\n"
+def schema(
+    out: Annotated[Path | None, typer.Option(help="write here instead of printing")] = None,
+    spec: Annotated[bool, typer.Option("--spec", help="the exercise spec format instead of the review")] = False,
+) -> None:
+    """Print the JSON Schema of the review format (or, with --spec, of an exercise spec file)."""
+    from formcheck.specs.models import ExerciseSpec
+
+    model = ExerciseSpec if spec else Review
+    text = json.dumps(model.model_json_schema(by_alias=True), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
     else:
