@@ -135,6 +135,7 @@ class ExerciseSession:
         self._rep_events: list[RepEvent] = []
         self._times: list[float] = []
         self._series: dict[str, list[float]] = {name: [] for name in self._metrics.names}
+        self._confidence: dict[str, list[float]] = {name: [] for name in self._metrics.names}
         self._statuses: list[PoseStatus] = []
         self._cut_parts: Counter[str] = Counter()
         self._judged_frames: Counter[str] = Counter()
@@ -176,6 +177,7 @@ class ExerciseSession:
             self._cut_parts[cut or "part of the body out of frame"] += 1
         for name in self._metrics.names:
             self._series[name].append(metrics[name])
+            self._confidence[name].append(confidences[name])
 
         in_position = pose.has_person and all(holds(condition, metrics) for condition in self.spec.position)
         self._ever_in_position |= in_position
@@ -253,17 +255,25 @@ class ExerciseSession:
     def _metrics_at(self, index: int) -> dict[str, float]:
         return {name: values[index] for name, values in self._series.items()}
 
+    def _seen_metrics_at(self, index: int) -> dict[str, float]:
+        """Metric values at a frame, NaN where their landmarks were too poorly seen to judge."""
+        return {
+            name: values[index] if self._confidence[name][index] >= MIN_CONFIDENCE else float("nan")
+            for name, values in self._series.items()
+        }
+
     def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
         assert self.spec.reps is not None
         first = int(np.searchsorted(self._times, event.start_s))
         turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
         rep_values = np.asarray(self._series[self.spec.reps.metric][first:], np.float64)
         measured = not np.all(np.isnan(rep_values))
-        metrics_at = {
-            "turn": self._metrics_at(turn),
-            "rep_metric_max": self._metrics_at(first + int(np.nanargmax(rep_values)) if measured else turn),
-            "rep_metric_min": self._metrics_at(first + int(np.nanargmin(rep_values)) if measured else turn),
+        moments = {
+            "turn": turn,
+            "rep_metric_max": first + int(np.nanargmax(rep_values)) if measured else turn,
+            "rep_metric_min": first + int(np.nanargmin(rep_values)) if measured else turn,
         }
+        metrics_at = {moment: self._seen_metrics_at(frame) for moment, frame in moments.items()}
         index = len(self._reps) + 1
         faults: list[FaultEvent] = []
         for rule in self._per_rep_rules:
@@ -276,9 +286,9 @@ class ExerciseSession:
                 self._per_rep_faults.append(fault)
         rep = Rep(
             index=index, start_s=round(event.start_s, 3), end_s=round(event.end_s, 3), turn_s=round(event.turn_s, 3),
-            side=_pick_side(self.spec.reps.side, metrics_at["turn"]), range=round(event.range, 1),
+            side=_pick_side(self.spec.reps.side, self._metrics_at(turn)), range=round(event.range, 1),
             tempo_out_s=round(event.out_s, 2), tempo_return_s=round(event.return_s, 2), faults=faults,
-            metrics={name: _rounded(value) for name, value in metrics_at["turn"].items()},
+            metrics={name: _rounded(value) for name, value in self._metrics_at(turn).items()},
         )
         self._reps.append(rep)
         self._rep_events.append(event)

@@ -194,3 +194,22 @@ def test_metrics_do_not_depend_on_the_video_resolution(squat):
                   for i in range(len(noise))]
         series.append(np.array(values))
     np.testing.assert_allclose(series[0], series[1], atol=1e-3)
+
+
+def test_turning_point_checks_are_silent_where_the_landmarks_are_not_seen(squat):
+    """The same forward-leaning squats with the shoulders barely visible: reps still count, but the
+    forward_lean check (trunk from hips to shoulders) does not judge what it cannot see."""
+    import dataclasses
+
+    from formcheck.landmarks import Landmark
+
+    def dim_shoulders(frame: PoseFrame) -> PoseFrame:
+        visibility = frame.visibility.copy()
+        visibility[[Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]] = 0.2
+        return dataclasses.replace(frame, visibility=visibility)
+
+    frames = squat_frames(3, hip_per_knee=1.25)
+    assert "forward_lean" in {fault.id for fault in review_of(frames, squat).faults}
+    review = review_of([dim_shoulders(frame) for frame in frames], squat)
+    assert review.rep_count == 3
+    assert "forward_lean" not in {fault.id for fault in review.faults}
