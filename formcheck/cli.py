@@ -100,7 +100,8 @@ def print_review(review: Review) -> None:
         if check.skipped_reason:
             console.print(f"[dim]not judged: {check.id} ({check.skipped_reason})[/]")
     summary = review.summary
-    line = f"[bold]{review.rep_count} {'holds' if spec.reps is None else 'reps'}[/], {summary.clean_reps} clean"
+    unit = ("hold" if spec.reps is None else "rep") + ("" if review.rep_count == 1 else "s")
+    line = f"[bold]{review.rep_count} {unit}[/], {summary.clean_reps} clean"
     if summary.per_side:
         line += " (" + ", ".join(f"{side} {count}" for side, count in sorted(summary.per_side.items())) + ")"
     if summary.hold_s is not None:

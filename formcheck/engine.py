@@ -146,8 +146,12 @@ class ExerciseSession:
         self._last_view: str | None = None
 
     @property
+    def _holds_are_reps(self) -> bool:
+        return self.spec.reps is None or (self.spec.hold is not None and self.spec.hold.counts_as_reps)
+
+    @property
     def rep_count(self) -> int:
-        if self.spec.reps is None or (self.spec.hold is not None and self.spec.hold.counts_as_reps):
+        if self._holds_are_reps:
             return len(self._holds.holds) if self._holds is not None else 0
         return self._counter.count if self._counter is not None else 0
 
@@ -496,7 +500,11 @@ class ExerciseSession:
         elif self.spec.hold is not None and self.spec.hold.side is not None:
             per_side = dict(Counter(side for side in (self._side_of_hold(h) for h in hold_events) if side is not None))
         return Summary(
-            clean_reps=sum(1 for rep in reps if not rep.faults),
+            # for holds counted as reps, a clean one is a hold with no fault time
+            clean_reps=(
+                sum(1 for hold in hold_events if not any(hold.fault_s.values()))
+                if self._holds_are_reps else sum(1 for rep in reps if not rep.faults)
+            ),
             partial_reps=self._counter.partial_reps if self._counter is not None else 0,
             per_side=per_side,
             hold_s=round(sum(h.duration_s for h in hold_events), 2) if self._holds is not None else None,

@@ -472,3 +472,11 @@ def test_other_positions_count_nothing(case: _Case) -> None:
     """A held plank, side plank, bird dog or dead bug analysed as another floor exercise: nothing counted."""
     review = run(case.spec, case.pose, 14.0)
     assert review.rep_count == 0 and review.holds == []
+
+
+def test_clean_holds_are_holds_without_fault_time() -> None:
+    """For holds counted as reps, "clean" counts the holds in which no fault was active."""
+    sagging = run("plank", lambda t: plank(-0.08 if 4.0 <= t < 8.0 else 0.0), 12.0)
+    assert sagging.rep_count == 1 and sagging.summary.clean_reps == 0
+    steady = run("plank", lambda t: plank(), 12.0)
+    assert steady.rep_count == 1 and steady.summary.clean_reps == 1
