@@ -133,26 +133,29 @@ def analyze(
     from formcheck.pipeline import review_with_poses
 
     def body() -> Review:
-        from formcheck.sources import open_source
-        from formcheck.specs import load_spec
-
-        load_spec(exercise)  # bad ids and unreadable files fail here, before any progress display
-        open_source(source)
-        with Progress(
+        progress = Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("frames"), TextColumn("{task.fields[fps]} fps"), TimeRemainingColumn(),
             console=error_console, transient=True,
-        ) as progress:
-            task = progress.add_task("analysing", total=None, fps="-")
-            started = time.perf_counter()
+        )
+        task = progress.add_task("analysing", total=None, fps="-")
+        started = time.perf_counter()
 
-            def on_frame(done: int, expected: int) -> None:
-                rate = done / max(time.perf_counter() - started, 1e-6)
-                progress.update(task, completed=done, total=expected or None, fps=f"{rate:.0f}")
+        def on_frame(done: int, expected: int) -> None:
+            # The bar appears with the first frame, so a bad id or an unreadable file fails with
+            # its one line and no half-drawn display.
+            if not progress.live.is_started:
+                progress.start()
+            rate = done / max(time.perf_counter() - started, 1e-6)
+            progress.update(task, completed=done, total=expected or None, fps=f"{rate:.0f}")
 
+        try:
             review, track = review_with_poses(
                 source, exercise, model_path=model, cache=PoseCache() if use_cache else None, progress=on_frame
             )
+        finally:
+            if progress.live.is_started:
+                progress.stop()
         if annotate is not None:
             from formcheck.render.video import write_annotated_video
 
