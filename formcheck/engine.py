@@ -318,6 +318,7 @@ class ExerciseSession:
         )
         overall_view = self._views.overall()
         hold_events = self._holds.holds if self._holds is not None else []
+        holds = [self._hold_model(hold) for hold in hold_events]
         return Review(
             exercise=self.spec.id,
             source=ReviewSource(**source.__dict__),
@@ -325,12 +326,12 @@ class ExerciseSession:
             near_side=self._near_side(),
             rep_count=self.rep_count,
             reps=reps,
-            holds=[self._hold_model(hold) for hold in hold_events],
+            holds=holds,
             faults=all_faults,
             warnings=self._warnings(overall_view, decode_warning),
             checks=self._check_statuses(overall_view),
             measurements=self._measurements(),
-            summary=self._summary(reps, hold_events, processing),
+            summary=self._summary(reps, hold_events, [hold.side for hold in holds], processing),
             series={"t_s": [round(t, 3) for t in self._times]}
             | {name: [_rounded(v) for v in values] for name, values in self._series.items()},
         )
@@ -486,7 +487,9 @@ class ExerciseSession:
             ))
         return results
 
-    def _summary(self, reps: list[Rep], hold_events: list[HoldEvent], processing: Processing | None) -> Summary:
+    def _summary(
+        self, reps: list[Rep], hold_events: list[HoldEvent], hold_sides: list[str | None], processing: Processing | None
+    ) -> Summary:
         counts = Counter(fault.id for rep in reps for fault in rep.faults)
         most_common = None
         if counts:
@@ -498,7 +501,7 @@ class ExerciseSession:
         if sided_reps:
             per_side = dict(Counter(str(rep.side) for rep in reps if rep.side is not None))
         elif self.spec.hold is not None and self.spec.hold.side is not None:
-            per_side = dict(Counter(side for side in (self._side_of_hold(h) for h in hold_events) if side is not None))
+            per_side = dict(Counter(side for side in hold_sides if side is not None))
         return Summary(
             # for holds counted as reps, a clean one is a hold with no fault time
             clean_reps=(

@@ -202,7 +202,6 @@ class RepCounter:
         """Count a partial rep: a dip at least half-way out that comes back, lasting at least
         ``min_duration_s``. Judged on ``u`` smoothed over ~0.15 s against the median rest level,
         so frame-to-frame jitter is never mistaken for a dip."""
-        assert self._last_t_s is not None
         if self._smoothed_u is None:
             self._smoothed_u = u
         else:
