@@ -68,7 +68,8 @@ def count_error(counted: int, reps: int, partial: int) -> int:
     return 0
 
 
-def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+def overlap_s(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Seconds two time spans share (0 when apart)."""
     return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
@@ -81,7 +82,7 @@ def match_rep_times(labelled: list[list[float]], review: Review) -> tuple[list[f
         for rep in review.reps:
             if rep.index in used:
                 continue
-            shared = _overlap((start_s, end_s), (rep.start_s, rep.end_s))
+            shared = overlap_s((start_s, end_s), (rep.start_s, rep.end_s))
             shorter = min(end_s - start_s, rep.end_s - rep.start_s)
             if shorter > 0 and shared / shorter >= 0.5 and shared > best_overlap:
                 best, best_overlap = rep, shared
@@ -96,7 +97,7 @@ def _fault_is_labelled(fault_id: str, rep_index: int | None, span: tuple[float, 
     for label in labels:
         if label["id"] != fault_id:
             continue
-        if "span" in label and _overlap(span, tuple(label["span"])) > 0:
+        if "span" in label and overlap_s(span, tuple(label["span"])) > 0:
             return True
         if "reps" in label and rep_index is not None and rep_index in label["reps"]:
             return True
@@ -128,7 +129,7 @@ def score_faults(review: Review, labels: list[dict[str, Any]]) -> tuple[int, int
         else:
             labelled += 1
             span = tuple(label["span"])
-            if any(f.id == label["id"] and _overlap((f.start_s, f.end_s), span) > 0 for f in review.faults):
+            if any(f.id == label["id"] and overlap_s((f.start_s, f.end_s), span) > 0 for f in review.faults):
                 found += 1
             else:
                 missed.append(label["id"])
@@ -159,7 +160,7 @@ def evaluate_clip(label: dict[str, Any], clips_dir: Path, cache: PoseCache) -> C
         faults_labelled=labelled, faults_found=found, missed_faults=missed, false_faults=false_ids,
         per_side_labelled=label.get("per_side"), per_side_counted=review.summary.per_side,
         hold_labelled_s=round(sum(end - start for start, end in labelled_holds), 2),
-        hold_found_s=round(sum(_overlap(a, b) for a in labelled_holds for b in found_holds), 2),
+        hold_found_s=round(sum(overlap_s(a, b) for a in labelled_holds for b in found_holds), 2),
         hold_reported_s=round(sum(end - start for start, end in found_holds), 2),
     )
 

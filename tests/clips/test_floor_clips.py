@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from formcheck.evaluation import overlap_s
 from formcheck.review.schema import Review
 from tests.clips.conftest import clip_labels
 
@@ -80,10 +81,6 @@ def _param(path: str, misses: dict[str, str] | None = None) -> Any:
     return pytest.param(path, id=path.split("/")[-1], marks=marks)
 
 
-def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
-
-
 def test_the_labels_cover_every_floor_exercise() -> None:
     if not LABELS:
         pytest.skip("shared labels not available")
@@ -121,7 +118,7 @@ def test_rep_times(analyze: Analyze, path: str) -> None:
     for start_s, end_s in LABELS[path]["rep_times"]:
         matches = [
             rep for rep in review.reps
-            if _overlap((start_s, end_s), (rep.start_s, rep.end_s)) >= 0.5 * min(end_s - start_s, rep.end_s - rep.start_s)
+            if overlap_s((start_s, end_s), (rep.start_s, rep.end_s)) >= 0.5 * min(end_s - start_s, rep.end_s - rep.start_s)
         ]
         assert matches, f"no counted rep overlaps the labelled rep {start_s}-{end_s} s"
         rep = matches[0]
@@ -136,14 +133,14 @@ def test_every_labelled_rep_overlaps_a_counted_one(analyze: Analyze, path: str) 
         pytest.skip("shared labels not available")
     review = _review(analyze, path)
     for start_s, end_s in LABELS[path]["rep_times"]:
-        assert any(_overlap((start_s, end_s), (rep.start_s, rep.end_s)) > 0 for rep in review.reps)
+        assert any(overlap_s((start_s, end_s), (rep.start_s, rep.end_s)) > 0 for rep in review.reps)
 
 
 @pytest.mark.parametrize("path", [_param(p) for p in sorted(HOLD_FLOORS) if p in LABELS])
 def test_hold_time(analyze: Analyze, path: str) -> None:
     labelled = [tuple(span) for span in LABELS[path]["holds"]]
     found = [(hold.start_s, hold.end_s) for hold in _review(analyze, path).holds]
-    shared = sum(_overlap(a, b) for a in labelled for b in found)
+    shared = sum(overlap_s(a, b) for a in labelled for b in found)
     recall = shared / sum(end - start for start, end in labelled)
     precision = shared / sum(end - start for start, end in found) if found else 0.0
     floor_recall, floor_precision = HOLD_FLOORS[path]
@@ -160,8 +157,8 @@ def test_elbow_pike_pikes_are_hips_high(analyze: Analyze) -> None:
         pytest.skip("shared labels not available")
     review = _review(analyze, ELBOW_PIKE)
     spans = [tuple(fault["span"]) for fault in LABELS[ELBOW_PIKE]["faults"]]
-    assert all(any(f.id == "hips_high" and _overlap((f.start_s, f.end_s), span) > 0 for f in review.faults) for span in spans)
-    assert all(any(_overlap((f.start_s, f.end_s), span) > 0 for span in spans) for f in review.faults)
+    assert all(any(f.id == "hips_high" and overlap_s((f.start_s, f.end_s), span) > 0 for f in review.faults) for span in spans)
+    assert all(any(overlap_s((f.start_s, f.end_s), span) > 0 for span in spans) for f in review.faults)
     assert {f.id for f in review.faults} == {"hips_high"}
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import pytest
 
+from formcheck.evaluation import overlap_s
 from formcheck.review.schema import Review
 from tests.clips.conftest import clip_labels
 
@@ -50,10 +51,6 @@ lunge_clips = [p for p in standing_clips if LABELS[p]["catalogue_exercise"] in (
 def _param(path: str) -> pytest.param:
     marks = [pytest.mark.xfail(reason="reps 2-5 happen in close-up cuts", strict=True)] if path in KNOWN_MISSES else []
     return pytest.param(path, id=path.split("/")[-1], marks=marks)
-
-
-def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
 def _review(analyze_clip: Analyze, path: str) -> Review:
@@ -103,7 +100,7 @@ def test_hold_time_overlaps_labels(analyze_clip: Analyze, path: str) -> None:
     review = _review(analyze_clip, path)
     labelled = [tuple(span) for span in LABELS[path]["holds"]]
     found = [(hold.start_s, hold.end_s) for hold in review.holds]
-    shared = sum(_overlap(a, b) for a in labelled for b in found)
+    shared = sum(overlap_s(a, b) for a in labelled for b in found)
     assert shared / sum(end - start for start, end in labelled) >= 0.9
     assert shared / sum(end - start for start, end in found) >= 0.8
 
@@ -123,12 +120,12 @@ def test_labelled_fault_spans_found_and_nothing_else(analyze_clip: Analyze, path
     labels = LABELS[path]["faults"]
     for label in labels:
         assert any(
-            fault.id == label["id"] and _overlap((fault.start_s, fault.end_s), tuple(label["span"])) > 0
+            fault.id == label["id"] and overlap_s((fault.start_s, fault.end_s), tuple(label["span"])) > 0
             for fault in review.faults
         ), f"{label['id']} over {label['span']} not found"
     for fault in review.faults:
         assert any(
-            fault.id == label["id"] and _overlap((fault.start_s, fault.end_s), tuple(label["span"])) > 0 for label in labels
+            fault.id == label["id"] and overlap_s((fault.start_s, fault.end_s), tuple(label["span"])) > 0 for label in labels
         ), f"{fault.id} at {fault.start_s}-{fault.end_s} is not labelled"
 
 
