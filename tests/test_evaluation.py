@@ -45,7 +45,6 @@ def test_no_exercise_gets_worse_than_the_committed_figures(metrics: dict) -> Non
 
 # Clips the pose model cannot follow (see README, weak spots): the only ones allowed off by more than one.
 POSE_LOST = {
-    "dillonloh-gymai/squats_quarter.mp4": "a bumper plate hides the head and trunk; the pose collapses after 2 s",
     "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/one_legged_dead_lift.mp4": (
         "reps 2-5 are filmed in close-up cuts with no whole body in view"
     ),

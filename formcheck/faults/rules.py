@@ -3,7 +3,7 @@
 * ``sustained``: per frame; a metric outside [min, max] during the named phases for at
   least ``min_duration_s`` opens an event, which closes after ``RELEASE_S`` back inside.
 * ``turning_point``: once per rep, on a metric's value at the rep's turning point.
-* ``tempo``: once per rep, on the duration of its outward or return half.
+* ``tempo``: once per rep, on the duration (or mean speed) of its outward or return half.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from formcheck.review.schema import FaultEvent
 from formcheck.specs import models as spec_models
 
 RELEASE_S = 0.15  # back within bounds this long ends an event (debounce)
+MIN_HALF_S = 0.05  # a half shorter than this (a glitch) is timed as this long, never as zero
 
 
 def outside(value: float, minimum: float | None, maximum: float | None) -> bool:
@@ -118,10 +119,16 @@ def judge_rep(
             cue=rule.cue, metric=rule.metric, worst_value=round(value, 2),
         )
     duration_s = rep.out_s if rule.half == "out" else rep.return_s
-    if duration_s >= rule.min_s:
+    if rule.min_s is not None:
+        too_quick, worst = duration_s < rule.min_s, duration_s
+    else:
+        assert rule.max_speed is not None
+        speed = abs(rep.range) / max(duration_s, MIN_HALF_S)
+        too_quick, worst = speed > rule.max_speed, speed
+    if not too_quick:
         return None
     start_s, end_s = (rep.start_s, rep.turn_s) if rule.half == "out" else (rep.turn_s, rep.end_s)
     return FaultEvent(
         id=rule.id, start_s=round(start_s, 3), end_s=round(end_s, 3), severity=rule.severity, cue=rule.cue,
-        worst_value=round(duration_s, 2),
+        worst_value=round(worst, 2),
     )

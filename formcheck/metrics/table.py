@@ -44,6 +44,7 @@ import numpy.typing as npt
 
 from formcheck.landmarks import Landmark
 from formcheck.metrics import geometry
+from formcheck.metrics.view import FRONT_MAX_DEG, SIDE_MIN_DEG, body_yaw_deg
 from formcheck.specs import models as spec_models
 
 FloatArray = npt.NDArray[np.float64]
@@ -126,10 +127,19 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
     if isinstance(spec, spec_models.JointFlexionMetric):
         space = spec.space
 
-        def flexion(pose: PoseArrays, side: str) -> float:
-            coordinates = pose.world_m if space == "world" else pose.image_px
+        def flexion_in(coordinates: FloatArray, side: str) -> float:
             a, b, c = _points(coordinates, spec.points, side)
             return float(180.0 - geometry.joint_angle_deg(a, b, c))
+
+        def flexion(pose: PoseArrays, side: str) -> float:
+            if space != "view":
+                return flexion_in(pose.world_m if space == "world" else pose.image_px, side)
+            weight = side_on_weight(body_yaw_deg(pose.world_m))
+            if weight == 0.0:
+                return flexion_in(pose.world_m, side)
+            if weight == 1.0:
+                return flexion_in(pose.image_px, side)
+            return weight * flexion_in(pose.image_px, side) + (1 - weight) * flexion_in(pose.world_m, side)
 
         return _on_side(flexion, spec.points, spec.side)
     if isinstance(spec, spec_models.InclinationMetric):
@@ -198,6 +208,16 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
 
         return twist
     raise TypeError(f"no metric function for {type(spec).__name__}")
+
+
+def side_on_weight(yaw_deg: float) -> float:
+    """How far to trust the image over the 3-D guess for a sagittal joint angle: 1 side-on
+    (the bend lies in the image plane), 0 facing the camera (it points at the lens), linear
+    across the oblique band. The model's depth is its weakest coordinate: side-on, its 3-D
+    knee reads ~20 deg bent on a straight standing leg, the image angle ~10."""
+    if math.isnan(yaw_deg):
+        return 0.0
+    return float(np.clip((yaw_deg - FRONT_MAX_DEG) / (SIDE_MIN_DEG - FRONT_MAX_DEG), 0.0, 1.0))
 
 
 def line_bend_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> float:

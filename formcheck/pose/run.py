@@ -43,7 +43,7 @@ def estimate_source(
     bundle = bundle or default_bundle()
     settings = settings or PoseSettings()
     use_cache = cache is not None and not settings.segmentation_masks and Path(str(target)).is_file()
-    key = cache_key(Path(str(target)), bundle.sha256, settings.cache_key()) if use_cache else ""
+    key = cache_key(Path(str(target)), bundle.sha256, settings.cache_key(source.info.width, source.info.height)) if use_cache else ""
     if use_cache and cache is not None:
         cached = cache.load(key)
         if cached is not None:

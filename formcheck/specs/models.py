@@ -28,12 +28,16 @@ class StrictModel(BaseModel):
 
 
 class JointFlexionMetric(StrictModel):
-    """Flexion at the middle point, degrees: 0 = straight, 90 = right angle."""
+    """Flexion at the middle point, degrees: 0 = straight, 90 = right angle.
+
+    ``space``: ``world`` (the model's 3-D guess, any view), ``image`` (as the camera sees it,
+    true only side-on) or ``view`` (image side-on, world facing the camera, blended between).
+    """
 
     kind: Literal["joint_flexion"]
     points: tuple[BodyPoint, BodyPoint, BodyPoint]
     side: SideChoice = "near"
-    space: Literal["world", "image"] = "world"
+    space: Literal["world", "image", "view"] = "world"
     description: str = ""
 
 
@@ -260,16 +264,28 @@ class SustainedFault(_MetricFault):
 
 
 class TempoFault(StrictModel):
-    """Fires when a rep's outward (``out``) or return half is quicker than ``min_s``."""
+    """Fires when a rep's outward (``out``) or return half is too quick.
+
+    ``min_s`` bounds the half's duration; ``max_speed`` bounds its mean speed, the rep's range
+    over the half's duration (rep-metric units per second, deg/s for an angle), so a short,
+    shallow rep is not called rushed for covering its small range in little time.
+    """
 
     kind: Literal["tempo"]
     id: str
     half: Literal["out", "return"]
-    min_s: float = Field(gt=0)
+    min_s: float | None = Field(default=None, gt=0)
+    max_speed: float | None = Field(default=None, gt=0)
     views: tuple[View, ...] = ("side", "front", "oblique")
     severity: Severity = "info"
     cue: str
     description: str = ""
+
+    @model_validator(mode="after")
+    def _has_one_bound(self) -> TempoFault:
+        if (self.min_s is None) == (self.max_speed is None):
+            raise ValueError("give exactly one of min_s (seconds) or max_speed (rep-metric units per second)")
+        return self
 
 
 FaultSpec = Annotated[TurningPointFault | SustainedFault | TempoFault, Field(discriminator="kind")]

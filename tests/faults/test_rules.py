@@ -241,3 +241,34 @@ def test_tempo(half, rep, fires, span, duration):
         assert fault.severity == "info"
         assert fault.metric is None
 
+
+
+@pytest.mark.parametrize(
+    ("rep", "fires", "speed"),
+    [
+        # A full squat (100 deg) dropped in 0.3 s: 333 deg/s.
+        pytest.param(RepEvent(1.0, 1.3, 2.6, 0, 100, 100), True, 333.33, id="deep and quick: fires"),
+        # A quarter squat (40 deg) in the same 0.3 s: 133 deg/s, a controlled pace for its depth.
+        pytest.param(RepEvent(1.0, 1.3, 2.6, 0, 40, 40), False, None, id="shallow and quick: passes"),
+        pytest.param(RepEvent(1.0, 1.5, 2.6, 0, 125, 125), False, None, id="exactly max_speed passes"),
+        # A zero-length half (a glitch) is timed as MIN_HALF_S, not divided by zero.
+        pytest.param(RepEvent(1.0, 1.0, 2.6, 0, 100, 100), True, 2000.0, id="zero-length half"),
+    ],
+)
+def test_tempo_max_speed_judges_range_over_time(rep, fires, speed):
+    rule = TempoFault.model_validate(
+        {"kind": "tempo", "id": "fast_lowering", "half": "out", "max_speed": 250, "cue": "Slower"}
+    )
+    fault = judge_rep(rule, rep, moments({}))
+    assert (fault is not None) is fires
+    if fires:
+        assert fault.worst_value == pytest.approx(speed, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [pytest.param({}, id="neither"), pytest.param({"min_s": 0.3, "max_speed": 200}, id="both")],
+)
+def test_tempo_needs_exactly_one_bound(bounds):
+    with pytest.raises(ValueError, match="exactly one of min_s"):
+        TempoFault.model_validate({"kind": "tempo", "id": "fast_lowering", "half": "out", "cue": "Slower", **bounds})

@@ -194,3 +194,35 @@ def test_squat_spec_metrics_on_a_side_on_stick_figure():
                       visibility=np.full(33, 0.9))
     values = {name: build_metric(spec.metrics[name])(pose) for name in ("knee_flexion_deg", "hip_flexion_deg", "trunk_lean_deg")}
     assert values == pytest.approx({"knee_flexion_deg": 100.0, "hip_flexion_deg": 105.0, "trunk_lean_deg": 40.0}, abs=1e-3)
+
+
+def knee_seen_90_modelled_60(yaw_deg: float) -> PoseArrays:
+    """Image: the side-on 90-degree knee. World: a 60-degree knee, the hip and shoulder lines
+    turned ``yaw_deg`` from the image plane (0 = facing the camera, 90 = side-on)."""
+    lateral = np.array([math.cos(math.radians(yaw_deg)), 0.0, math.sin(math.radians(yaw_deg))])
+    world = {}
+    for side, sign in (("LEFT", 1.0), ("RIGHT", -1.0)):
+        hip = sign * 0.1 * lateral
+        knee = hip + [0.0, 0.4, 0.0]
+        world[L[f"{side}_HIP"]] = hip
+        world[L[f"{side}_SHOULDER"]] = hip - [0.0, 0.5, 0.0]
+        world[L[f"{side}_KNEE"]] = knee
+        world[L[f"{side}_ANKLE"]] = knee + 0.4 * np.array([math.sin(math.radians(60)), math.cos(math.radians(60)), 0.0])
+    return pose_arrays(SIDE_ON, world_m=world)
+
+
+@pytest.mark.parametrize(
+    ("yaw_deg", "expected"),
+    [
+        pytest.param(90.0, 90.0, id="side-on: the image angle"),
+        pytest.param(60.0, 90.0, id="side edge of the oblique band: the image angle"),
+        pytest.param(45.0, 75.0, id="oblique: halfway between"),
+        pytest.param(30.0, 60.0, id="front edge of the oblique band: the 3-D angle"),
+        pytest.param(0.0, 60.0, id="facing the camera: the 3-D angle"),
+    ],
+)
+def test_view_space_flexion_follows_the_camera(yaw_deg, expected):
+    knee = metric(kind="joint_flexion", points=["hip", "knee", "ankle"], side="left", space="view")
+    assert knee(knee_seen_90_modelled_60(yaw_deg)) == pytest.approx(expected, abs=0.01)
+    world = metric(kind="joint_flexion", points=["hip", "knee", "ankle"], side="left", space="world")
+    assert world(knee_seen_90_modelled_60(yaw_deg)) == pytest.approx(60.0, abs=0.01)

@@ -153,12 +153,19 @@ def test_key_follows_content_not_name(video, tmp_path):
                      id="presence threshold"),
         pytest.param(lambda video: (None, MODEL, PoseSettings(min_tracking_confidence=0.6).cache_key()),
                      id="tracking threshold"),
+        # SETTINGS is the key of a frame the model sees at its own size; a small one is enlarged.
+        pytest.param(lambda video: (None, MODEL, PoseSettings().cache_key(360, 640)), id="small frame enlarged"),
     ],
 )
 def test_key_changes_with_what_the_landmarks_depend_on(video, change):
     before = cache_key(video, MODEL, SETTINGS)
     _, model, settings = change(video)
     assert cache_key(video, model, settings) != before
+
+
+def test_frames_the_model_sees_as_they_are_share_one_key():
+    """Enlarging is keyed only where it happens, so big clips keep the poses cached before it."""
+    assert PoseSettings().cache_key(1280, 720) == PoseSettings().cache_key(1920, 1080) == SETTINGS
 
 
 def test_key_is_a_safe_file_name(video):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from formcheck.pose import MediaPipePoseEstimator, PoseSettings, default_bundle
 from formcheck.sources import open_source
@@ -32,3 +33,39 @@ def test_masks_are_off_by_default(squat_clip) -> None:
     finally:
         estimator.close()
     assert pose.mask is None and np.isfinite(pose.image_xy).all()
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "factor"),
+    [
+        pytest.param(360, 640, 2.0, id="portrait 360p doubled"),
+        pytest.param(640, 360, 2.0, id="landscape 360p doubled"),
+        pytest.param(406, 720, 720 / 406, id="narrow portrait: the short side to 720"),
+        pytest.param(1280, 720, 1.0, id="720p as it is"),
+        pytest.param(1920, 1080, 1.0, id="1080p as it is"),
+    ],
+)
+def test_small_frames_are_enlarged_to_a_720_px_short_side(width, height, factor) -> None:
+    assert PoseSettings().upscale_factor(width, height) == pytest.approx(factor)
+
+
+def test_enlarging_can_be_turned_off() -> None:
+    assert PoseSettings(min_short_side_px=0).upscale_factor(360, 640) == 1.0
+
+
+def test_an_enlarged_frame_still_gives_image_fractions_and_an_image_sized_mask(squat_clip) -> None:
+    """The 360x640 clip goes in enlarged 2x; landmarks (fractions of the image) and the mask come
+    back for the frame as it is, and agree with the model run on the frame as it is."""
+    frame = next(iter(open_source(squat_clip).frames()))
+    poses = {}
+    for side in (720, 0):
+        estimator = MediaPipePoseEstimator(default_bundle(), PoseSettings(segmentation_masks=True, min_short_side_px=side))
+        try:
+            poses[side] = estimator.estimate(frame)
+        finally:
+            estimator.close()
+    enlarged, as_is = poses[720], poses[0]
+    assert enlarged.image_wh == as_is.image_wh == (360, 640)
+    assert enlarged.mask is not None and enlarged.mask.shape == (640, 360)
+    # the same person in the same place: within 1 % of the image on average
+    assert float(np.abs(enlarged.image_xy - as_is.image_xy).mean()) < 0.01

@@ -25,12 +25,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.pose import MediaPipePoseEstimator, default_bundle
+from formcheck.pose import MediaPipePoseEstimator, PoseSettings, default_bundle
 from formcheck.sources import Frame, open_source
 
 FRAMES = 60
 STATIC_MAX_MEAN_DIFF = 0.001  # the project's requirement is 0.002; see the module docstring
 TRACKING_MAX_MEAN_DIFF = 0.004
+# The model on the frames as they are: formcheck enlarges frames under 720 px (PoseSettings),
+# which the legacy graph does not, and this test compares the models, not that choice.
+AS_IS = PoseSettings(min_short_side_px=0)
 
 mp = pytest.importorskip("mediapipe")
 
@@ -57,7 +60,7 @@ def legacy_landmarks(frames: list[Frame], static: bool) -> np.ndarray:
 def test_tasks_bundle_matches_legacy_pose_frame_by_frame(frames, bundle):
     ours = []
     for frame in frames:
-        estimator = MediaPipePoseEstimator(bundle)  # a fresh stream per frame: no tracking, no smoothing
+        estimator = MediaPipePoseEstimator(bundle, AS_IS)  # a fresh stream per frame: no tracking, no smoothing
         try:
             pose = estimator.estimate(Frame(index=0, t_s=0.0, image=frame.image))
         finally:
@@ -74,7 +77,7 @@ def test_tasks_bundle_matches_legacy_pose_frame_by_frame(frames, bundle):
 
 
 def test_tasks_bundle_tracks_like_legacy_pose(frames, bundle):
-    estimator = MediaPipePoseEstimator(bundle)
+    estimator = MediaPipePoseEstimator(bundle, AS_IS)
     try:
         poses = [estimator.estimate(frame) for frame in frames]
     finally:

@@ -110,7 +110,7 @@ def test_spec_errors_pinned(tmp_path, change, message):
         pytest.param(set_key("faults", "0", "max_deg", value=3), "faults[0].max_deg: Extra inputs are not permitted",
                      id="unknown key in a fault"),
         pytest.param(set_key("metrics", "knee_flexion_deg", "space", value="pixels"),
-                     "metrics.knee_flexion_deg.space: Input should be 'world' or 'image'", id="bad value in a metric"),
+                     "metrics.knee_flexion_deg.space: Input should be 'world', 'image' or 'view'", id="bad value in a metric"),
     ],
 )
 def test_spec_error_paths_leave_out_the_kind(tmp_path, change, message):
