@@ -22,7 +22,7 @@ from formcheck.landmarks import PoseFrame, PoseStatus
 from formcheck.pose.model import file_sha256
 from formcheck.sources.base import SourceInfo
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: SourceInfo.fps no longer taken from a time base
 _STATUS_CODES = list(PoseStatus)
 
 

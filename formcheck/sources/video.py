@@ -16,6 +16,11 @@ import numpy.typing as npt
 from formcheck.errors import SourceError
 from formcheck.sources.base import Frame, SourceInfo
 
+# Frame rates outside this range are a time base or a broken header, not a rate (phones film
+# slow motion at up to 960 fps).
+MIN_FPS = 1.0
+MAX_FPS = 1000.0
+
 
 def upright(image: npt.NDArray[np.uint8], rotation_deg: int) -> npt.NDArray[np.uint8]:
     """Rotate a decoded image as its display matrix asks.
@@ -65,12 +70,19 @@ class VideoFileSource:
 
     @staticmethod
     def _frame_rate(stream: av.video.stream.VideoStream) -> float:
-        """The container's average rate, unless broken timestamps make it absurd next to the codec's."""
+        """The container's average rate, unless broken timestamps make it absurd next to the codec's.
+
+        Some encoders write their time base (15360, 30000) where the codec's frame rate belongs,
+        so a rate is believed only between ``MIN_FPS`` and ``MAX_FPS``.
+        """
         container_rate = float(stream.average_rate or stream.guessed_rate or 0.0)
         codec_rate = float(stream.codec_context.framerate or 0.0)
-        if codec_rate and (not container_rate or not 0.5 <= container_rate / codec_rate <= 2.0):
+        container_plausible = MIN_FPS <= container_rate <= MAX_FPS
+        if MIN_FPS <= codec_rate <= MAX_FPS and (
+            not container_plausible or not 0.5 <= container_rate / codec_rate <= 2.0
+        ):
             return codec_rate
-        return container_rate
+        return container_rate if container_plausible else 0.0
 
     @staticmethod
     def _length(path: Path, fps: float) -> tuple[int, float]:

@@ -293,3 +293,17 @@ def test_duration_and_frame_count_without_usable_timestamps(tmp_path, name, cont
     info = open_source(path).info
     assert info.duration_s == pytest.approx(20 / 25, abs=0.05), f"duration_s {info.duration_s}"
     assert info.frames == 20, f"frames {info.frames}"
+
+
+@pytest.mark.parametrize(
+    ("clip", "fps"),
+    [
+        pytest.param("clips/Pichayanon-FiT-AI/squat_correct_1.mp4", 30.12, id="codec rate 15360 (a time base)"),
+        pytest.param("clips/mattiolato98-deadlift-visual-analyzer/Good/000001.mp4", 29.97, id="codec rate 30000"),
+    ],
+)
+def test_a_time_base_in_the_codec_frame_rate_is_not_taken_for_the_rate(clip, fps):
+    """Regression: these clips used to report 15360 and 30000 fps (the encoder's time base)."""
+    from conftest import _shared_file
+
+    assert open_source(_shared_file(clip)).info.fps == pytest.approx(fps, abs=0.01)
