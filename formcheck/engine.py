@@ -13,18 +13,20 @@ silent for that frame, and the review says which checks were never judged and wh
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.faults.rules import SustainedCheck, holds, judge_rep
 from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
 from formcheck.metrics.smoothing import make_filter
 from formcheck.metrics.table import MetricTable, PoseArrays
 from formcheck.metrics.view import ViewTracker
-from formcheck.reps.counter import Phase, RepCounter, RepEvent
+from formcheck.reps.counter import TURN_FRACTION, Phase, RepCounter, RepEvent
 from formcheck.reps.holds import HoldEvent, HoldTracker
 from formcheck.review.schema import (
     CheckStatus,
@@ -218,9 +220,39 @@ class ExerciseSession:
         assert self.spec.reps is not None
         if not self.spec.reps.require:
             return True
-        turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
-        moment = self._metrics_at(turn)
-        return all(holds(condition, moment) for condition in self.spec.reps.require)
+        bottom = self._metrics_near(event, event.turn_value)
+        return all(holds(condition, bottom) for condition in self.spec.reps.require)
+
+    def _rep_frames(self, event: RepEvent) -> tuple[int, npt.NDArray[np.float64]]:
+        """The rep's first frame index and its rep-metric values, start to end."""
+        assert self.spec.reps is not None
+        first = int(np.searchsorted(self._times, event.start_s))
+        last = int(np.searchsorted(self._times, event.end_s, side="right"))
+        return first, np.asarray(self._series[self.spec.reps.metric][first:last], np.float64)
+
+    def _metrics_near(self, event: RepEvent, target: float, seen_only: bool = False) -> dict[str, float]:
+        """Each metric's median over the rep's frames where the rep metric stands within 15 % of
+        the swing from ``target`` (the turning value: the bottom; or the rep metric's extreme).
+        One frame, even the turning point, can catch a limb mid-move (a lunge's back hip swinging
+        through as the person pushes up); the stretch around it says what the rep did.
+        ``seen_only`` leaves out frames where a metric's landmarks were too poorly seen to judge
+        (NaN when none is left)."""
+        first, rep_values = self._rep_frames(event)
+        with np.errstate(invalid="ignore"):
+            near = np.abs(rep_values - target) <= (1 - TURN_FRACTION) * abs(event.turn_value - event.rest_value)
+        frames = first + np.flatnonzero(near)
+        if frames.size == 0:
+            turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
+            return self._seen_metrics_at(turn) if seen_only else self._metrics_at(turn)
+        medians: dict[str, float] = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN metric stays NaN
+            for name, values in self._series.items():
+                picked = np.asarray(values, np.float64)[frames]
+                if seen_only:
+                    picked = picked[np.asarray(self._confidence[name], np.float64)[frames] >= MIN_CONFIDENCE]
+                medians[name] = float(np.nanmedian(picked)) if picked.size else float("nan")
+        return medians
 
     def _judged(self, rule: spec_models.FaultSpec, view: str | None, confidence: float) -> bool:
         return view in rule.views and confidence >= MIN_CONFIDENCE
@@ -268,9 +300,8 @@ class ExerciseSession:
 
     def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
         assert self.spec.reps is not None
-        first = int(np.searchsorted(self._times, event.start_s))
+        first, rep_values = self._rep_frames(event)
         turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
-        rep_values = np.asarray(self._series[self.spec.reps.metric][first:], np.float64)
         measured = not np.all(np.isnan(rep_values))
         moments = {
             "turn": turn,
@@ -278,19 +309,23 @@ class ExerciseSession:
             "rep_metric_min": first + int(np.nanargmin(rep_values)) if measured else turn,
         }
         metrics_at = {moment: self._seen_metrics_at(frame) for moment, frame in moments.items()}
+        around = {
+            moment: self._metrics_near(event, self._series[self.spec.reps.metric][frame], seen_only=True)
+            for moment, frame in moments.items()
+        }
         index = len(self._reps) + 1
         faults: list[FaultEvent] = []
         for rule in self._per_rep_rules:
             if view not in rule.views:
                 continue
-            fault = judge_rep(rule, event, metrics_at)
+            fault = judge_rep(rule, event, metrics_at, around)
             if fault is not None:
                 fault = fault.model_copy(update={"rep": index})
                 faults.append(fault)
                 self._per_rep_faults.append(fault)
         rep = Rep(
             index=index, start_s=round(event.start_s, 3), end_s=round(event.end_s, 3), turn_s=round(event.turn_s, 3),
-            side=_pick_side(self.spec.reps.side, self._metrics_at(turn)), range=round(event.range, 1),
+            side=_pick_side(self.spec.reps.side, self._metrics_near(event, event.turn_value)), range=round(event.range, 1),
             tempo_out_s=round(event.out_s, 2), tempo_return_s=round(event.return_s, 2), faults=faults,
             metrics={name: _rounded(value) for name, value in self._metrics_at(turn).items()},
         )

@@ -17,6 +17,7 @@ from formcheck.engine import ExerciseSession, analyze_poses
 from formcheck.landmarks import PoseFrame, PoseStatus
 from formcheck.review.schema import REVIEW_SCHEMA_ID, Review
 from formcheck.specs import load_spec
+from formcheck.specs.models import Condition
 
 SIDE_ONLY_CHECKS = ("forward_lean", "heels_up", "shallow_depth")
 
@@ -215,3 +216,35 @@ def test_turning_point_checks_are_silent_where_the_landmarks_are_not_seen(squat)
     review = review_of([dim_shoulders(frame) for frame in frames], squat)
     assert review.rep_count == 3
     assert "forward_lean" not in {fault.id for fault in review.faults}
+
+
+def _with_trunk_upright_for(frames: list[PoseFrame], around_s: float, half_width_s: float) -> list[PoseFrame]:
+    """Copies of ``frames`` whose shoulders sit straight above the hips within ``half_width_s`` of
+    ``around_s``: a short landmark glitch that makes a leaning trunk read upright."""
+    glitched = []
+    for pose in frames:
+        if abs(pose.t_s - around_s) <= half_width_s:
+            image_xy = pose.image_xy.copy()
+            for shoulder, hip in ((11, 23), (12, 24)):
+                image_xy[shoulder] = image_xy[hip] - [0.0, 0.2]
+            pose = make_pose_frame(pose.frame_index, pose.t_s, image_xy=image_xy, world_xyz=pose.world_xyz,
+                                   visibility=pose.visibility, image_wh=pose.image_wh)
+        glitched.append(pose)
+    return glitched
+
+
+def test_a_rep_requirement_is_judged_over_the_bottom_not_at_one_frame(squat):
+    """``reps.require`` asks for a forward-leaning trunk at the bottom; a 0.1 s glitch exactly at
+    the turning point reads it upright. The bottom as a whole leans, so the rep still counts."""
+    leaning = squat.model_copy(update={"reps": squat.reps.model_copy(update={
+        "require": (Condition(metric="trunk_lean_deg", min=40.0),)})})
+    frames = squat_frames(1, hip_per_knee=1.25)
+    clean = review_of(frames, leaning)
+    assert clean.rep_count == 1
+    turn_s = clean.reps[0].turn_s
+    glitched = review_of(_with_trunk_upright_for(frames, turn_s, 0.05), leaning)
+    at_turn = int(np.argmin(np.abs(np.asarray(glitched.series["t_s"]) - turn_s)))
+    assert glitched.series["trunk_lean_deg"][at_turn] < 40  # the glitch shows at the turning point
+    assert glitched.rep_count == 1
+    # the same "glitch" over the whole bottom is no glitch: the trunk was upright and the rep fails
+    assert review_of(_with_trunk_upright_for(frames, turn_s, 0.6), leaning).rep_count == 0

@@ -103,16 +103,22 @@ def judge_rep(
     rule: spec_models.TurningPointFault | spec_models.TempoFault,
     rep: RepEvent,
     metrics_at: dict[str, dict[str, float]],
+    around: dict[str, dict[str, float]] | None = None,
 ) -> FaultEvent | None:
     """A per-rep fault for a completed rep, or None when the rep passes.
 
     ``metrics_at`` maps each moment a rule can name (``turn``, ``rep_metric_max``,
-    ``rep_metric_min``) to every metric's value at that moment of the rep.
+    ``rep_metric_min``) to every metric's value at that moment of the rep. ``around``, when
+    given, holds each metric's median over the stretch of the rep around each moment: the
+    metric must then be outside its bounds at the moment *and* around it, so a one-frame
+    landmark glitch at the moment does not raise a fault (precision first).
     """
     if isinstance(rule, spec_models.TurningPointFault):
         moment = metrics_at[rule.at]
         value = moment.get(rule.metric, float("nan"))
         if not outside(value, rule.min, rule.max) or not all(holds(condition, moment) for condition in rule.when):
+            return None
+        if around is not None and not outside(around[rule.at].get(rule.metric, float("nan")), rule.min, rule.max):
             return None
         return FaultEvent(
             id=rule.id, start_s=round(rep.start_s, 3), end_s=round(rep.end_s, 3), severity=rule.severity,

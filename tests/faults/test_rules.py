@@ -272,3 +272,20 @@ def test_tempo_max_speed_judges_range_over_time(rep, fires, speed):
 def test_tempo_needs_exactly_one_bound(bounds):
     with pytest.raises(ValueError, match="exactly one of min_s"):
         TempoFault.model_validate({"kind": "tempo", "id": "fast_lowering", "half": "out", "cue": "Slower", **bounds})
+
+
+@pytest.mark.parametrize(
+    ("at_moment", "around_moment", "fires"),
+    [
+        pytest.param(0.9, 0.8, True, id="outside at the moment and around it: fires"),
+        pytest.param(0.9, 0.2, False, id="a one-frame glitch at the moment: silent"),
+        pytest.param(0.2, 0.9, False, id="outside only around (e.g. shallower before the deepest frame): silent"),
+    ],
+)
+def test_turning_point_needs_the_moment_and_its_surroundings_to_agree(at_moment, around_moment, fires):
+    rule = turning_point()
+    fault = judge_rep(rule, REP, moments({"hip_above_knee_norm": at_moment}),
+                      around=moments({"hip_above_knee_norm": around_moment}))
+    assert (fault is not None) is fires
+    if fires:
+        assert fault.worst_value == pytest.approx(at_moment)  # the moment's own value is reported

@@ -302,8 +302,6 @@ def test_duration_and_frame_count_without_usable_timestamps(tmp_path, name, cont
         pytest.param("clips/mattiolato98-deadlift-visual-analyzer/Good/000001.mp4", 29.97, id="codec rate 30000"),
     ],
 )
-def test_a_time_base_in_the_codec_frame_rate_is_not_taken_for_the_rate(clip, fps):
+def test_a_time_base_in_the_codec_frame_rate_is_not_taken_for_the_rate(shared, clip, fps):
     """Regression: these clips used to report 15360 and 30000 fps (the encoder's time base)."""
-    from conftest import _shared_file
-
-    assert open_source(_shared_file(clip)).info.fps == pytest.approx(fps, abs=0.01)
+    assert open_source(shared / clip).info.fps == pytest.approx(fps, abs=0.01)
