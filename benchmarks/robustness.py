@@ -1,5 +1,5 @@
-"""Does a clip's review survive what an unseen clip would do to it? Mirror and re-encode every
-labelled clip and evaluate the copies against the same labels.
+"""Does a clip's review survive what an unseen clip would do to it? Re-encode, mirror and shrink
+every labelled clip and evaluate the copies against the same labels.
 
     .venv/bin/python benchmarks/robustness.py [--work DIR]
 
@@ -7,6 +7,7 @@ labelled clip and evaluate the copies against the same labels.
   sees slightly different pixels, as it would from another phone or upload path.
 * ``mirror``: the same, flipped left to right; the person faces the other way. Labels that
   name a side (per-side counts) do not apply to the mirror and are not read from its figures.
+* ``half``: the same at half the width and height, as from an older phone or a shrunk upload.
 
 The copies go to ``--work`` (default ``/tmp/formcheck-robustness``) and are made once; the
 pose cache makes a second run fast. Prints the evaluation's overall figures for the labelled
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+import cv2
 import numpy as np
 import yaml
 
@@ -32,20 +34,28 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".webm", ".mkv"}
 MS = Fraction(1, 1000)
+VARIANTS = ("copy", "mirror", "half")
 
 
-def write_copy(source_path: Path, target: Path, mirror: bool) -> None:
+def write_copy(source_path: Path, target: Path, variant: str) -> None:
     """Re-encode ``source_path`` (upright, timestamps kept to the millisecond) to ``target``."""
     source = open_source(source_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial.mp4")
+    width, height = source.info.width, source.info.height
+    if variant == "half":  # even sizes, as H.264 in yuv420p needs
+        width, height = width // 4 * 2, height // 4 * 2
     with av.open(str(partial), "w") as container:
         stream = container.add_stream("libx264", rate=1000)
-        stream.width, stream.height, stream.pix_fmt = source.info.width, source.info.height, "yuv420p"
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = {"crf": "20", "preset": "veryfast", "bf": "0"}
         last_pts = -1
         for frame in source.frames():
-            image = np.ascontiguousarray(frame.image[:, ::-1]) if mirror else frame.image
+            image = frame.image
+            if variant == "mirror":
+                image = np.ascontiguousarray(image[:, ::-1])
+            elif variant == "half":
+                image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
             video_frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             last_pts = max(round(frame.t_s * 1000), last_pts + 1)
             video_frame.pts, video_frame.time_base = last_pts, MS
@@ -57,7 +67,7 @@ def write_copy(source_path: Path, target: Path, mirror: bool) -> None:
 
 
 def make_copies(labels: list[dict[str, Any]], clips: Path, work: Path) -> dict[str, Path]:
-    roots = {"copy": work / "copy", "mirror": work / "mirror"}
+    roots = {variant: work / variant for variant in VARIANTS}
     for label in labels:
         path = clips / label["path"]
         if path.suffix.lower() not in VIDEO_SUFFIXES or not path.is_file():
@@ -65,7 +75,7 @@ def make_copies(labels: list[dict[str, Any]], clips: Path, work: Path) -> dict[s
         for name, root in roots.items():
             target = root / label["path"]
             if not target.exists():
-                write_copy(path, target, mirror=name == "mirror")
+                write_copy(path, target, name)
     return roots
 
 
