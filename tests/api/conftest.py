@@ -18,26 +18,13 @@ from formcheck.pipeline import analyze_video
 from formcheck.review.schema import Review
 from formcheck.sources import open_source
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-SQUAT_CLIP = "Pichayanon-FiT-AI/squat_correct_5.mp4"  # 3.8 s, front view, 2 clean reps
+SQUAT_CLIP = "Pichayanon-FiT-AI/squat_correct_5.mp4"  # the root conftest's squat_clip: 3.8 s, 2 clean reps
 EPOCH_MS = 1_764_000_000_000  # clients send wall-clock capture times; the session counts from its first frame
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"shared clips not found at {SHARED}")
-    return SHARED
-
-
-@pytest.fixture(scope="session")
-def squat_clip(shared_dir: Path) -> Path:
-    return shared_dir / "clips" / SQUAT_CLIP
-
-
-@pytest.fixture(scope="session")
-def squat_labelled_reps(shared_dir: Path) -> int:
-    labels = yaml.safe_load((shared_dir / "labels" / "clips.yaml").read_text(encoding="utf-8"))
+def squat_labelled_reps(shared: Path) -> int:
+    labels = yaml.safe_load((shared / "labels" / "clips.yaml").read_text(encoding="utf-8"))
     return next(int(clip["reps"]) for clip in labels["clips"] if clip["path"] == SQUAT_CLIP)
 
 
