@@ -67,10 +67,11 @@ def write_copy(source_path: Path, target: Path, variant: str) -> None:
 
 
 def make_copies(labels: list[dict[str, Any]], clips: Path, work: Path) -> dict[str, Path]:
+    """Write each variant of each labelled video (``labels`` holds videos only) once."""
     roots = {variant: work / variant for variant in VARIANTS}
     for label in labels:
         path = clips / label["path"]
-        if path.suffix.lower() not in VIDEO_SUFFIXES or not path.is_file():
+        if not path.is_file():
             continue
         for name, root in roots.items():
             target = root / label["path"]
@@ -96,7 +97,7 @@ def main() -> None:
     args = parser.parse_args()
     labels = [label for label in load_labels(args.labels) if Path(label["path"]).suffix.lower() in VIDEO_SUFFIXES]
     roots = make_copies(labels, args.clips, args.work)
-    video_labels = args.work / "video-labels.yaml"  # the same labels, videos only, for all three runs
+    video_labels = args.work / "video-labels.yaml"  # the same labels, videos only, for every run
     video_labels.write_text(yaml.safe_dump({"schema": "formcheck.labels/1", "clips": labels}), encoding="utf-8")
     results = {"original": evaluate(video_labels, args.clips)}
     results.update({name: evaluate(video_labels, root) for name, root in roots.items()})

@@ -223,6 +223,9 @@ class ExerciseSession:
         bottom = self._metrics_near(event, event.turn_value)
         return all(holds(condition, bottom) for condition in self.spec.reps.require)
 
+    def _turn_frame(self, event: RepEvent) -> int:
+        return min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
+
     def _rep_frames(self, event: RepEvent) -> tuple[int, npt.NDArray[np.float64]]:
         """The rep's first frame index and its rep-metric values, start to end."""
         assert self.spec.reps is not None
@@ -242,7 +245,7 @@ class ExerciseSession:
             near = np.abs(rep_values - target) <= (1 - TURN_FRACTION) * abs(event.turn_value - event.rest_value)
         frames = first + np.flatnonzero(near)
         if frames.size == 0:
-            turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
+            turn = self._turn_frame(event)
             return self._seen_metrics_at(turn) if seen_only else self._metrics_at(turn)
         medians: dict[str, float] = {}
         with warnings.catch_warnings():
@@ -301,7 +304,7 @@ class ExerciseSession:
     def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
         assert self.spec.reps is not None
         first, rep_values = self._rep_frames(event)
-        turn = min(int(np.searchsorted(self._times, event.turn_s)), len(self._times) - 1)
+        turn = self._turn_frame(event)
         measured = not np.all(np.isnan(rep_values))
         moments = {
             "turn": turn,
