@@ -12,6 +12,7 @@ Nothing here knows about WebSockets or JSON; ``formcheck.api`` is the door to th
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass
 
@@ -20,11 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.engine import ExerciseSession, FrameFeedback
-from formcheck.errors import MessageError
+from formcheck.errors import MessageError, SourceError
 from formcheck.landmarks import PoseFrame
 from formcheck.pose import MediaPipePoseEstimator, ModelBundle, PoseEstimator, default_bundle
 from formcheck.review.schema import Processing, Review
 from formcheck.sources.base import Frame, SourceInfo
+from formcheck.sources.image import image_size
+from formcheck.sources.limits import FRAME_LIMITS
 from formcheck.specs.models import ExerciseSpec
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "major": 2}
@@ -141,9 +144,18 @@ def cue_candidates(feedback: FrameFeedback) -> list[CueCandidate]:
 def decode_jpeg(data: bytes, frame_number: int) -> npt.NDArray[np.uint8]:
     """A JPEG (or any image OpenCV reads) as an (H, W, 3) uint8 RGB array.
 
+    The size is read from the header first: an 8000x8000 frame would cost 570 MB to decode.
+
     Raises:
-        MessageError: the bytes are not a decodable image.
+        MessageError: the bytes are not a decodable image, or its size is out of bounds.
     """
+    try:
+        width, height = image_size(io.BytesIO(data), f"frame {frame_number}")
+    except SourceError:
+        raise MessageError(f"frame {frame_number}: not a decodable JPEG image") from None
+    problem = FRAME_LIMITS.problem(width, height)
+    if problem is not None:
+        raise MessageError(f"frame {frame_number}: {problem}")
     bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if bgr is None:
         raise MessageError(f"frame {frame_number}: not a decodable JPEG image")

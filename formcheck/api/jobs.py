@@ -4,7 +4,9 @@ The routes only ``submit`` and ``get``; that small interface is what a task queu
 and a database would implement later, without the routes changing. Jobs run in a thread
 pool, independent of the request that created them, so they outlive a client that
 disconnects. Each job calls ``analyze_video`` - the function the CLI calls - so an upload
-gets the same review as ``formcheck analyze`` on the same file.
+gets the same review as ``formcheck analyze`` on the same file; it runs in a child process
+(``formcheck.isolated``), so a file that crashes the native pose model fails its own job
+and nothing else.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
-from formcheck.pipeline import analyze_video
+from formcheck.isolated import InternalAnalysisError, analyze_isolated
 from formcheck.pose.cache import PoseCache
 from formcheck.review.schema import Review
 
@@ -127,10 +129,13 @@ class JobStore:
 
         self._update(job_id, status=JobStatus.RUNNING)
         try:
-            review = analyze_video(video, job.exercise, cache=self._cache, progress=on_frame)
+            review = analyze_isolated(video, job.exercise, cache=self._cache, progress=on_frame)
         except FormcheckError as error:
             self._update(job_id, status=JobStatus.FAILED, error=str(error).replace(str(video), job.filename or "upload"))
-        except Exception as error:  # a bug: keep the service up, log the traceback, tell the client
+        except InternalAnalysisError as error:  # a bug in the child: log its traceback, tell the client
+            logger.error("analysis %s failed:\n%s", job_id, error)
+            self._update(job_id, status=JobStatus.FAILED, error="internal error")
+        except Exception as error:  # a bug here: keep the service up, log the traceback, tell the client
             logger.exception("analysis %s failed", job_id)
             self._update(job_id, status=JobStatus.FAILED, error=f"internal error: {error.__class__.__name__}")
         else:

@@ -8,6 +8,8 @@ multipart parser spools it to disk), and ``save_upload`` counts the file's own b
 
 from __future__ import annotations
 
+import os
+import re
 import uuid
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +25,7 @@ CHUNK_BYTES = 1 << 20
 MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries, part headers and the small form fields
 SNIFF_BYTES = 12
 ACCEPTED = "mp4, mov, m4v, webm, mkv, avi or gif"
+UPLOAD_NAME = re.compile(r"[0-9a-f]{32}\.(?:mp4|mkv|avi|gif)")
 
 
 def sniff_video_suffix(head: bytes) -> str | None:
@@ -44,6 +47,29 @@ def sniff_video_suffix(head: bytes) -> str | None:
     if head[:4] == b"GIF8":
         return ".gif"
     return None
+
+
+def prepare_upload_dir(directory: Path) -> None:
+    """Create the upload folder private to this user (0700), tightening an existing one."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.stat().st_mode & 0o077:
+        directory.chmod(0o700)
+
+
+def sweep_uploads(directory: Path) -> int:
+    """Delete uploads left by a server that stopped (their jobs died with it); returns how many.
+
+    Only files named as ``save_upload`` names them are touched, so a folder shared with
+    anything else loses nothing else.
+    """
+    if not directory.is_dir():
+        return 0
+    removed = 0
+    for path in directory.iterdir():
+        if UPLOAD_NAME.fullmatch(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _limit_text(size_bytes: int) -> str:
@@ -79,11 +105,11 @@ def save_upload(stream: BinaryIO, filename: str | None, directory: Path, max_byt
     suffix = sniff_video_suffix(head)
     if suffix is None:
         raise UnsupportedMediaError(f"{name}: not a video file (expected {ACCEPTED})")
-    directory.mkdir(parents=True, exist_ok=True)
+    prepare_upload_dir(directory)
     target = directory / f"{uuid.uuid4().hex}{suffix}"
     written = 0
     try:
-        with target.open("wb") as out:
+        with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
             chunk = head
             while chunk:
                 written += len(chunk)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,7 +13,9 @@ import numpy.typing as npt
 from formcheck.errors import PoseModelError
 from formcheck.landmarks import LANDMARK_COUNT, Landmark, PoseFrame, PoseStatus
 from formcheck.pose.model import ModelBundle
+from formcheck.pose.native_log import filter_native_logs
 from formcheck.sources.base import Frame
+from formcheck.sources.limits import FRAME_LIMITS, FrameLimits, FrameSizeError
 
 # The landmarks a whole-body exercise needs; their visibility decides a frame's status.
 BODY_LANDMARKS = (
@@ -26,6 +25,9 @@ BODY_LANDMARKS = (
 # A body landmark this far outside the image (fraction of its size) counts as cut off.
 OUT_OF_FRAME_MARGIN = 0.02
 LOW_VISIBILITY = 0.5
+# The model's tracker is fed capture times; a gap longer than this is fed as this, so a jump of
+# years between two live frames cannot flood the native log or overflow its clock.
+MAX_TIMESTAMP_STEP_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,15 @@ class PoseSettings:
     # frames the model's tracker drifts off a partly hidden body (a 406x720 barbell squat loses
     # the legs after 2 s at its own size and keeps them at 1.5x and 2x); it costs ~0.6 ms a frame.
     min_short_side_px: int = 720
+    # ...but never more than this, so a tiny frame never becomes a huge one.
+    max_upscale: float = 4.0
 
     def upscale_factor(self, width: int, height: int) -> float:
         """How much a frame of this size is enlarged before the model sees it (1.0: not at all)."""
         short_side = min(width, height)
         if self.min_short_side_px <= 0 or short_side <= 0 or short_side >= self.min_short_side_px:
             return 1.0
-        return self.min_short_side_px / short_side
+        return min(self.min_short_side_px / short_side, self.max_upscale)
 
     def cache_key(self, width: int = 0, height: int = 0) -> str:
         key = f"det{self.min_detection_confidence}-pres{self.min_presence_confidence}-trk{self.min_tracking_confidence}"
@@ -79,33 +83,20 @@ def frame_status(image_xy: npt.NDArray[np.float32], visibility: npt.NDArray[np.f
     return PoseStatus.OK
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """MediaPipe's C++ start-up logging (GPU probing, XNNPACK, feedback tensors) writes to fd 2
-    before its log settings apply; hide it so users see only formcheck's own messages."""
-    if os.environ.get("FORMCHECK_DEBUG_NATIVE"):
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 class MediaPipePoseEstimator:
-    """``PoseLandmarker`` in VIDEO mode. Timestamps must increase; equal ones are nudged forward."""
+    """``PoseLandmarker`` in VIDEO mode. Timestamps must increase; equal ones are nudged forward.
 
-    def __init__(self, bundle: ModelBundle, settings: PoseSettings | None = None) -> None:
+    Every frame's size is checked against ``limits`` before the model sees it: the model
+    aborts the whole process on some shapes instead of raising.
+    """
+
+    def __init__(self, bundle: ModelBundle, settings: PoseSettings | None = None, limits: FrameLimits = FRAME_LIMITS) -> None:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._mp = mp
         self.settings = settings or PoseSettings()
+        self.limits = limits
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(bundle.path)),
             running_mode=vision.RunningMode.VIDEO,
@@ -115,30 +106,27 @@ class MediaPipePoseEstimator:
             min_tracking_confidence=self.settings.min_tracking_confidence,
             output_segmentation_masks=self.settings.segmentation_masks,
         )
+        filter_native_logs()
         try:
-            with _native_stderr_silenced():
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
             raise PoseModelError(f"{bundle.path}: the pose model could not be loaded ({error})") from error
-        self._last_timestamp_ms = -1
-        self._first_frame = True
+        self._last_timestamp_ms = 0
+        self._last_t_ms: int | None = None
 
     def estimate(self, frame: Frame) -> PoseFrame:
         height, width = frame.image.shape[:2]
+        self.limits.check(width, height, f"frame {frame.index + 1}")
+        if frame.image.ndim != 3 or frame.image.shape[2] != 3 or frame.image.dtype != np.uint8:
+            raise FrameSizeError(f"frame {frame.index + 1}: expected an RGB picture, got an array of {frame.image.shape}")
         pixels = frame.image
         factor = self.settings.upscale_factor(width, height)
         if factor != 1.0:
             size = (round(width * factor), round(height * factor))
             pixels = np.asarray(cv2.resize(pixels, size, interpolation=cv2.INTER_CUBIC), np.uint8)
-        timestamp_ms = max(round(frame.t_s * 1000), self._last_timestamp_ms + 1)
-        self._last_timestamp_ms = timestamp_ms
+        timestamp_ms = self._model_timestamp_ms(frame.t_s)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
-        if self._first_frame:  # the graph logs once more when it first runs
-            with _native_stderr_silenced():
-                result = self._landmarker.detect_for_video(image, timestamp_ms)
-            self._first_frame = False
-        else:
-            result = self._landmarker.detect_for_video(image, timestamp_ms)
+        result = self._landmarker.detect_for_video(image, timestamp_ms)
         if not result.pose_landmarks:
             return PoseFrame.missing(frame.index, frame.t_s, (width, height))
         image_landmarks = result.pose_landmarks[0]
@@ -162,6 +150,17 @@ class MediaPipePoseEstimator:
             image_wh=(width, height),
             mask=mask,
         )
+
+    def _model_timestamp_ms(self, t_s: float) -> int:
+        """The model's clock: the frames' own times, each step forced into 1 ms .. 5 s."""
+        t_ms = round(t_s * 1000) if math.isfinite(t_s) else (self._last_t_ms or 0)
+        if self._last_t_ms is None:
+            timestamp_ms = min(max(t_ms, 0), MAX_TIMESTAMP_STEP_MS)
+        else:
+            timestamp_ms = self._last_timestamp_ms + min(max(t_ms - self._last_t_ms, 1), MAX_TIMESTAMP_STEP_MS)
+        self._last_t_ms = t_ms
+        self._last_timestamp_ms = timestamp_ms
+        return timestamp_ms
 
     def close(self) -> None:
         self._landmarker.close()

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from formcheck.errors import SourceError
 from formcheck.sources.base import Frame, SourceInfo
+from formcheck.sources.limits import FRAME_LIMITS, FrameSizeError
 
 # Frame rates outside this range are a time base or a broken header, not a rate (phones film
 # slow motion at up to 960 fps).
@@ -46,6 +47,8 @@ class VideoFileSource:
                 if not container.streams.video:
                     raise SourceError(f"{path}: no video stream (is this an audio or data file?)")
                 stream = container.streams.video[0]
+                if stream.codec_context.width and stream.codec_context.height:  # known before decoding
+                    FRAME_LIMITS.check(stream.codec_context.width, stream.codec_context.height, str(path))
                 rotation = self._first_rotation(container, stream)
                 fps = self._frame_rate(stream)
                 width, height = stream.codec_context.width, stream.codec_context.height
@@ -56,8 +59,7 @@ class VideoFileSource:
             raise SourceError(f"{path}: not a video formcheck can read (the file is damaged or in no video format)") from error
         if rotation % 180:
             width, height = height, width
-        if width <= 0 or height <= 0:
-            raise SourceError(f"{path}: the video stream has no picture size")
+        FRAME_LIMITS.check(width, height, str(path))
         self.info = SourceInfo(
             path=str(path),
             fps=round(fps, 3),
@@ -124,6 +126,8 @@ class VideoFileSource:
                     if t_s <= last_t_s:  # missing, repeated or out-of-order timestamps: one frame period on
                         t_s = last_t_s + frame_s
                     last_t_s = t_s
+                    if (video_frame.width, video_frame.height) != (stream.codec_context.width, stream.codec_context.height):
+                        FRAME_LIMITS.check(video_frame.width, video_frame.height, f"{self._path}: frame {index + 1}")
                     image = upright(np.asarray(video_frame.to_ndarray(format="rgb24"), np.uint8), self.info.rotation)
                     yield Frame(index=index, t_s=t_s, image=image)
                     index += 1
@@ -137,3 +141,7 @@ class VideoFileSource:
             if index == 0:
                 raise SourceError(f"{self._path}: the video could not be decoded ({error})") from error
             self.decode_warning = f"decoding stopped at frame {index} ({t_s:.2f} s): the file is damaged after that"
+        except FrameSizeError as error:
+            if index == 0:
+                raise
+            self.decode_warning = f"decoding stopped at frame {index} ({t_s:.2f} s): {error}"

@@ -1,0 +1,117 @@
+"""``analyze_video`` in a child process, so an input that crashes the native pose model costs one job.
+
+The pose model is C++; on some inputs it aborts the process instead of raising (an OpenCV
+assertion on a frame shape, for one). Frames are checked before they reach it
+(``formcheck.sources.limits``), but a service holding other people's jobs cannot bet on
+that check being complete. Each analysis runs in a child forked from a small server process
+that has the pipeline already imported (fast to start); a child that dies turns into a
+``AnalysisCrashedError`` for its own job, and the service carries on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from formcheck.errors import FormcheckError, SourceError
+from formcheck.pipeline import analyze_video
+from formcheck.pose.cache import PoseCache
+from formcheck.pose.run import ProgressCallback
+from formcheck.review.schema import Review
+
+# Progress messages at most this often (frames), so the pipe carries little.
+PROGRESS_EVERY_FRAMES = 10
+
+
+class AnalysisCrashedError(SourceError):
+    """The child process analysing a file died (a native crash): the file cannot be analysed."""
+
+
+class InternalAnalysisError(Exception):
+    """A bug in the child: its traceback, for the service's log."""
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["formcheck.isolated"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _child(connection: Connection, video: str, exercise: str, cache: PoseCache | None) -> None:
+    def on_frame(done: int, expected: int) -> None:
+        if done % PROGRESS_EVERY_FRAMES == 0:
+            connection.send(("progress", done, expected))
+
+    try:
+        review = analyze_video(video, exercise, cache=cache, progress=on_frame)
+    except FormcheckError as error:
+        connection.send(("failed", str(error)))
+    except BaseException:  # noqa: BLE001 - a bug: the parent logs it
+        connection.send(("bug", traceback.format_exc()))
+    else:
+        connection.send(("done", review))
+    finally:
+        connection.close()
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def analyze_isolated(
+    video: Path, exercise: str, cache: PoseCache | None = None, progress: ProgressCallback | None = None
+) -> Review:
+    """``analyze_video(video, exercise, cache=cache, progress=progress)`` in a child process.
+
+    Raises:
+        FormcheckError: what ``analyze_video`` raises (as its message).
+        AnalysisCrashedError: the child died without an answer.
+        InternalAnalysisError: a bug in the child, with its traceback.
+    """
+    context = _context()
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(  # type: ignore[attr-defined]
+        target=_child, args=(sender, str(video), exercise, cache), name="formcheck-analysis", daemon=True
+    )
+    process.start()
+    sender.close()  # the child holds the only sending end: its death ends the pipe
+    answer: tuple[object, ...] | None = None
+    try:
+        while answer is None:
+            try:
+                message = receiver.recv()
+            except EOFError:
+                break
+            if message[0] == "progress":
+                if progress is not None:
+                    progress(int(message[1]), int(message[2]))
+            else:
+                answer = message
+    finally:
+        receiver.close()
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    if answer is None:
+        raise AnalysisCrashedError(
+            f"{video}: the analysis stopped unexpectedly ({_describe_exit(process.exitcode)}); "
+            "the file cannot be analysed"
+        )
+    kind, payload = answer[0], answer[1]
+    if kind == "done":
+        assert isinstance(payload, Review)
+        return payload
+    if kind == "failed":
+        raise FormcheckError(str(payload))
+    raise InternalAnalysisError(str(payload))
