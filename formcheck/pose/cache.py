@@ -1,9 +1,15 @@
-"""Pose results on disk, keyed by the video's content, the model and the pose settings.
+"""Pose results on disk, keyed by the video's content, the model, the decoders and the pose settings.
 
 Running the model is by far the slowest stage, and evaluation and the golden tests analyse
 the same clips again and again; the cache makes that one model run per clip. The key is
-SHA-256(file) + SHA-256(model bundle) + settings, so a changed clip or model never reuses
-stale landmarks. Masks are never cached (they are large and asked for rarely).
+SHA-256(file) + SHA-256(model bundle) + settings + decoder versions, so a changed clip, model
+or decoder never reuses stale landmarks. Masks are never cached (they are large and asked for
+rarely).
+
+Entries are a person's poses, so they are private to the user (files 0600 in a 0700 folder) and
+expire (``max_age_days``). The cache is an optimisation only: a damaged, expired or mismatched
+entry is a miss, and a store that fails (a full disk, another process writing the same entry)
+is ignored, never failing the analysis it follows.
 """
 
 from __future__ import annotations
@@ -11,19 +17,33 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import tempfile
+import time
 import zipfile
 import zlib
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
+import av
+import cv2
 import numpy as np
 
 from formcheck.landmarks import PoseFrame, PoseStatus
 from formcheck.pose.model import file_sha256
 from formcheck.sources.base import SourceInfo
 
-CACHE_FORMAT = 2  # 2: SourceInfo.fps no longer taken from a time base
+CACHE_FORMAT = 3  # 3: decoder versions in the key; source size and frame count recorded
 _STATUS_CODES = list(PoseStatus)
+_PER_FRAME_ARRAYS = ("frame_index", "t_s", "status", "image_xy", "world_xyz", "visibility")
+_TEMP_SUFFIX = ".tmp"
+# What ``store`` writes for a ``cache_key`` key; ``sweep`` removes nothing else, so a cache folder
+# set to a shared place (``/tmp``, a home folder) loses no one else's files.
+_ENTRY_NAME = re.compile(r"[0-9a-f]{32}\.npz")
+_TEMP_NAME = re.compile(r"\.[0-9a-f]{32}\..+\.tmp")
+# A temporary file this old belongs to a writer that died (a store takes well under a second).
+STRAY_TEMP_AGE_S = 3600.0
+DEFAULT_MAX_AGE_DAYS = 30.0
 
 
 def default_cache_dir() -> Path:
@@ -33,28 +53,57 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "formcheck" / "poses"
 
 
+def _decoder_versions() -> str:
+    """PyAV, its FFmpeg libraries and OpenCV: a new decoder or resizer can change the pixels the model sees."""
+    ffmpeg = getattr(av, "library_versions", {})
+    libraries = ",".join(f"{name}={'.'.join(map(str, version))}" for name, version in sorted(ffmpeg.items()))
+    return f"av={av.__version__};{libraries};cv2={cv2.__version__}"
+
+
 def cache_key(video: Path, model_sha256: str, settings_key: str) -> str:
-    recipe = f"{CACHE_FORMAT}|{file_sha256(video)}|{model_sha256}|{settings_key}"
+    recipe = f"{CACHE_FORMAT}|{file_sha256(video)}|{model_sha256}|{settings_key}|{_decoder_versions()}"
     return hashlib.sha256(recipe.encode()).hexdigest()[:32]
 
 
 class PoseCache:
-    """Load and store one clip's ``PoseFrame`` list (with its ``SourceInfo`` and decode warning)."""
+    """Load and store one clip's ``PoseFrame`` list (with its ``SourceInfo`` and decode warning).
 
-    def __init__(self, directory: Path | None = None) -> None:
+    ``max_age_days``: entries older than this are misses and are deleted (None: kept until
+    removed by hand).
+    """
+
+    def __init__(self, directory: Path | None = None, max_age_days: float | None = DEFAULT_MAX_AGE_DAYS) -> None:
         self.directory = directory or default_cache_dir()
+        self.max_age_s = None if max_age_days is None else max_age_days * 86400.0
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}.npz"
 
-    def load(self, key: str) -> tuple[list[PoseFrame], SourceInfo, str | None] | None:
+    def _expired(self, path: Path, now: float) -> bool:
+        return self.max_age_s is not None and now - path.stat().st_mtime > self.max_age_s
+
+    def load(self, key: str, video: Path | None = None) -> tuple[list[PoseFrame], SourceInfo, str | None] | None:
+        """The entry for ``key``, or None on a miss.
+
+        ``video``: the file asked for now. The entry must have been stored for a file of its size,
+        and the returned ``SourceInfo.path`` is ``str(video)``, not the path of whichever file was
+        analysed first (for an upload, the server's temporary copy).
+        """
         path = self._path(key)
-        if not path.is_file():
-            return None
         try:
+            if not path.is_file():
+                return None
+            if self._expired(path, time.time()):
+                path.unlink(missing_ok=True)
+                return None
             with np.load(path, allow_pickle=False) as data:
                 arrays = {name: data[name] for name in data.files}  # decompress each array once
             meta = json.loads(str(arrays["meta"]))
+            count = int(meta["frame_count"])
+            if any(len(arrays[name]) != count for name in _PER_FRAME_ARRAYS):
+                return None
+            if video is not None and meta["source_bytes"] != video.stat().st_size:
+                return None
             image_wh = (int(meta["image_wh"][0]), int(meta["image_wh"][1]))
             frames = [
                 PoseFrame(
@@ -66,25 +115,74 @@ class PoseCache:
                     visibility=arrays["visibility"][i],
                     image_wh=image_wh,
                 )
-                for i in range(len(arrays["t_s"]))
+                for i in range(count)
             ]
+            info = SourceInfo(**meta["source"])
         except (OSError, EOFError, KeyError, IndexError, TypeError, ValueError, zipfile.BadZipFile, zlib.error):
             return None  # a damaged entry is a miss; it is rewritten after the model runs
-        return frames, SourceInfo(**meta["source"]), meta["decode_warning"]
+        if video is not None:
+            info = replace(info, path=str(video))
+        return frames, info, meta["decode_warning"]
 
-    def store(self, key: str, frames: list[PoseFrame], info: SourceInfo, decode_warning: str | None) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        image_wh = frames[0].image_wh if frames else (info.width, info.height)
-        meta = {"source": asdict(info), "decode_warning": decode_warning, "image_wh": list(image_wh)}
-        partial = self._path(key).with_suffix(".partial.npz")
-        np.savez_compressed(
-            partial,
-            meta=np.array(json.dumps(meta)),
-            frame_index=np.array([f.frame_index for f in frames], np.int32),
-            t_s=np.array([f.t_s for f in frames], np.float64),
-            status=np.array([_STATUS_CODES.index(f.status) for f in frames], np.int8),
-            image_xy=np.stack([f.image_xy for f in frames]) if frames else np.zeros((0, 33, 2), np.float32),
-            world_xyz=np.stack([f.world_xyz for f in frames]) if frames else np.zeros((0, 33, 3), np.float32),
-            visibility=np.stack([f.visibility for f in frames]) if frames else np.zeros((0, 33), np.float32),
-        )
-        partial.replace(self._path(key))
+    def store(
+        self, key: str, frames: list[PoseFrame], info: SourceInfo, decode_warning: str | None, video: Path | None = None
+    ) -> None:
+        """Write the entry; ``video`` (the file analysed) records its size for ``load`` to check.
+
+        Each writer writes its own temporary file and renames it into place, so processes storing
+        the same entry at once both succeed (the last rename wins; both wrote the same poses). Any
+        OSError is ignored: the poses are already in hand, and the next run stores them again.
+        """
+        temp: str | None = None
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            image_wh = frames[0].image_wh if frames else (info.width, info.height)
+            meta = {
+                "source": asdict(info),
+                "decode_warning": decode_warning,
+                "image_wh": list(image_wh),
+                "frame_count": len(frames),
+                "source_bytes": None if video is None else video.stat().st_size,
+            }
+            handle, temp = tempfile.mkstemp(prefix=f".{key}.", suffix=_TEMP_SUFFIX, dir=self.directory)  # mode 0600
+            with os.fdopen(handle, "wb") as file:
+                np.savez_compressed(
+                    file,
+                    meta=np.array(json.dumps(meta)),
+                    frame_index=np.array([f.frame_index for f in frames], np.int32),
+                    t_s=np.array([f.t_s for f in frames], np.float64),
+                    status=np.array([_STATUS_CODES.index(f.status) for f in frames], np.int8),
+                    image_xy=np.stack([f.image_xy for f in frames]) if frames else np.zeros((0, 33, 2), np.float32),
+                    world_xyz=np.stack([f.world_xyz for f in frames]) if frames else np.zeros((0, 33, 3), np.float32),
+                    visibility=np.stack([f.visibility for f in frames]) if frames else np.zeros((0, 33), np.float32),
+                )
+            os.replace(temp, self._path(key))
+        except OSError:
+            if temp is not None:
+                Path(temp).unlink(missing_ok=True)
+
+    def sweep(self) -> int:
+        """Delete expired entries and temporary files left by writers that died; returns how many.
+
+        ``load`` deletes an expired entry it is asked for; this removes the ones nobody asks for
+        again (a service should call it now and then). Only files named as ``cache_key`` keys are
+        touched.
+        """
+        now = time.time()
+        removed = 0
+        try:
+            paths = list(self.directory.iterdir())
+        except OSError:
+            return 0
+        for path in paths:
+            try:
+                if _TEMP_NAME.fullmatch(path.name):
+                    stale = now - path.stat().st_mtime > STRAY_TEMP_AGE_S
+                else:
+                    stale = _ENTRY_NAME.fullmatch(path.name) is not None and self._expired(path, now)
+                if stale:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue  # gone already (another sweep or a load), or not ours to remove
+        return removed

@@ -42,10 +42,11 @@ def estimate_source(
     source = open_source(target)
     bundle = bundle or default_bundle()
     settings = settings or PoseSettings()
-    use_cache = cache is not None and not settings.segmentation_masks and Path(str(target)).is_file()
-    key = cache_key(Path(str(target)), bundle.sha256, settings.cache_key(source.info.width, source.info.height)) if use_cache else ""
+    video = Path(str(target))
+    use_cache = cache is not None and not settings.segmentation_masks and video.is_file()
+    key = cache_key(video, bundle.sha256, settings.cache_key(source.info.width, source.info.height)) if use_cache else ""
     if use_cache and cache is not None:
-        cached = cache.load(key)
+        cached = cache.load(key, video)
         if cached is not None:
             cached_frames, info, warning = cached
             if progress:
@@ -70,5 +71,5 @@ def estimate_source(
     if stopped is not None:
         return PoseTrack(frames, source.info, stopped, from_cache=False)
     if use_cache and cache is not None:
-        cache.store(key, frames, source.info, source.decode_warning)
+        cache.store(key, frames, source.info, source.decode_warning, video)
     return PoseTrack(frames, source.info, source.decode_warning, from_cache=False)

@@ -1,9 +1,13 @@
-"""The pose cache: exact round trips, keys that change with what the landmarks depend on, and a
-damaged entry that is a miss (the model runs again), never a crash."""
+"""The pose cache: exact round trips, keys that change with what the landmarks depend on, a
+damaged, mismatched or expired entry that is a miss (the model runs again), never a crash, and a
+store that fails without failing the analysis."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +15,7 @@ import pytest
 from helpers import make_pose_frame, stick_figure
 
 from formcheck.landmarks import PoseFrame, PoseStatus
+from formcheck.pose import cache as cache_module
 from formcheck.pose.cache import PoseCache, cache_key, default_cache_dir
 from formcheck.pose.estimator import PoseSettings
 from formcheck.sources.base import SourceInfo
@@ -193,3 +198,213 @@ def test_ctrl_c_keeps_the_frames_seen_and_is_not_cached(tmp_path, squat_clip, mo
     assert len(track.frames) == 20
     assert track.decode_warning and "stopped by the user" in track.decode_warning
     assert not list((tmp_path / "cache").glob("*.npz")), "a partial track must not be cached as the clip's poses"
+
+
+# --- a hit belongs to the file asked for ---------------------------------------------------------
+def test_hit_carries_the_path_asked_for_now(tmp_path, video):
+    """The entry was first stored for an upload's temporary copy; a later hit names the file asked for."""
+    upload = tmp_path / "upload-3f9a.tmp"
+    shutil.copy(video, upload)
+    cache = PoseCache(tmp_path / "cache")
+    stored_info = SourceInfo(path=str(upload), fps=30.0, frames=4, duration_s=0.133, width=640, height=480, rotation=0)
+    cache.store("key", track(), stored_info, None, upload)
+    upload.unlink()
+    loaded = cache.load("key", video)
+    assert loaded is not None
+    assert loaded[1].path == str(video)
+    assert loaded[1] == SourceInfo(str(video), 30.0, 4, 0.133, 640, 480, 0)
+
+
+def test_hit_for_a_file_of_another_size_is_a_miss(tmp_path, video):
+    cache = PoseCache(tmp_path / "cache")
+    cache.store("key", track(), INFO, None, video)
+    assert cache.load("key", video) is not None
+    video.write_bytes(video.read_bytes() + b"x")
+    assert cache.load("key", video) is None
+
+
+def test_entry_stored_without_its_size_is_a_miss_for_a_file(tmp_path, video):
+    """An entry that cannot be checked against the file is not trusted for it."""
+    cache = PoseCache(tmp_path / "cache")
+    cache.store("key", track(), INFO, None)
+    assert cache.load("key") is not None
+    assert cache.load("key", video) is None
+
+
+def _rewrite_entry(entry: Path, change) -> None:
+    with np.load(entry) as data:
+        arrays = {name: data[name] for name in data.files}
+    change(arrays)
+    np.savez_compressed(entry, **arrays)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda arrays: arrays.update(meta=np.array(str(arrays["meta"]).replace(
+            '"frame_count": 4', '"frame_count": 3'))), id="recorded count below the arrays"),
+        pytest.param(lambda arrays: arrays.update(meta=np.array(str(arrays["meta"]).replace(
+            '"frame_count": 4', '"frame_count": 5'))), id="recorded count above the arrays"),
+        pytest.param(lambda arrays: arrays.update(visibility=np.concatenate([arrays["visibility"]] * 2)),
+                     id="one array longer"),
+    ],
+)
+def test_entry_whose_frame_count_does_not_match_its_arrays_is_a_miss(tmp_path, change):
+    cache, entry = _entry(tmp_path)
+    _rewrite_entry(entry, change)
+    assert cache.load("key") is None
+
+
+def test_estimate_source_hit_names_the_file_asked_for(tmp_path, squat_clip, monkeypatch):
+    """Through the pose stage: analyse one copy of a clip, then ask for another copy of it."""
+    from formcheck.pose import run as run_module
+    from formcheck.pose.model import ModelBundle
+
+    class FakeEstimator:
+        def __init__(self, bundle, settings):
+            pass
+
+        def estimate(self, frame):
+            height, width = frame.image.shape[:2]
+            return make_pose_frame(frame.index, frame.t_s, image_wh=(width, height))
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(run_module, "MediaPipePoseEstimator", FakeEstimator)
+    bundle = ModelBundle(tmp_path / "model.task", MODEL)
+    first, second = tmp_path / "upload-1.mp4", tmp_path / "my squat.mp4"
+    shutil.copy(squat_clip, first)
+    shutil.copy(squat_clip, second)
+    cache = PoseCache(tmp_path / "cache")
+    analysed = run_module.estimate_source(first, bundle=bundle, cache=cache)
+    hit = run_module.estimate_source(second, bundle=bundle, cache=cache)
+    assert (analysed.from_cache, hit.from_cache) == (False, True)
+    assert hit.source.path == str(second)
+    assert hit.source == run_module.estimate_source(second, bundle=bundle).source  # as a fresh analysis says
+
+
+# --- a store that fails does not fail the analysis -----------------------------------------------
+def test_store_into_an_unusable_folder_is_ignored(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    cache = PoseCache(blocked)
+    cache.store("key", track(), INFO, None)
+    assert cache.load("key") is None
+
+
+def test_store_failing_mid_write_is_ignored_and_leaves_nothing(tmp_path, monkeypatch):
+    def disk_full(file, **arrays):
+        file.write(b"PK partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache_module.np, "savez_compressed", disk_full)
+    PoseCache(tmp_path).store("key", track(), INFO, None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_entry_is_private_to_the_user(tmp_path):
+    folder = tmp_path / "cache" / "poses"
+    previous = os.umask(0o022)  # a usual umask would leave a new folder readable by everyone
+    try:
+        PoseCache(folder).store("key", track(), INFO, None)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "key.npz").stat().st_mode) == 0o600
+
+
+# --- keys follow the decoders --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "module_name, attribute, value",
+    [
+        pytest.param("av", "__version__", "0.0.1", id="PyAV"),
+        pytest.param("av", "library_versions", {"libavcodec": (1, 2, 3)}, id="FFmpeg libraries"),
+        pytest.param("cv2", "__version__", "0.0.1", id="OpenCV"),
+    ],
+)
+def test_key_changes_with_the_decoder_versions(video, monkeypatch, module_name, attribute, value):
+    before = cache_key(video, MODEL, SETTINGS)
+    monkeypatch.setattr(getattr(cache_module, module_name), attribute, value)
+    assert cache_key(video, MODEL, SETTINGS) != before
+
+
+# --- expiry ----------------------------------------------------------------------------------------
+DAY_S = 86400.0
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+@pytest.mark.parametrize(
+    "max_age_days, age_days, kept",
+    [
+        pytest.param(30, 29, True, id="younger than the limit"),
+        pytest.param(30, 31, False, id="older than the limit"),
+        pytest.param(1, 2, False, id="a shorter limit"),
+        pytest.param(None, 3650, True, id="no limit"),
+    ],
+)
+def test_expired_entry_is_a_miss_and_deleted(tmp_path, max_age_days, age_days, kept):
+    cache = PoseCache(tmp_path, max_age_days=max_age_days)
+    cache.store("key", track(), INFO, None)
+    _age(tmp_path / "key.npz", age_days * DAY_S)
+    assert (cache.load("key") is not None) is kept
+    assert (tmp_path / "key.npz").exists() is kept
+
+
+def test_default_expiry_is_thirty_days(tmp_path):
+    cache = PoseCache(tmp_path)
+    cache.store("key", track(), INFO, None)
+    _age(tmp_path / "key.npz", 31 * DAY_S)
+    assert cache.load("key") is None
+
+
+def _killed_store(cache: PoseCache, key: str, monkeypatch) -> Path:
+    """The temporary file a writer leaves when it is killed before renaming it into place."""
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache_module.os, "replace", killed)
+        with pytest.raises(KeyboardInterrupt):
+            cache.store(key, track(), INFO, None)
+    (temp,) = cache.directory.glob(f".{key}.*")
+    return temp
+
+
+def test_sweep_removes_expired_entries_and_stray_temporary_files(tmp_path, monkeypatch):
+    cache = PoseCache(tmp_path, max_age_days=30)
+    old, fresh = "0" * 32, "f" * 32
+    for key in (old, fresh):
+        cache.store(key, track(), INFO, None)
+    _age(tmp_path / f"{old}.npz", 31 * DAY_S)
+    stray, writing = _killed_store(cache, old, monkeypatch), _killed_store(cache, fresh, monkeypatch)
+    _age(stray, 2 * 3600)
+    _age(writing, 60)  # as if still being written
+    assert cache.sweep() == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{fresh}.npz", writing.name])
+
+
+def test_sweep_leaves_files_the_cache_did_not_write(tmp_path):
+    """A cache folder set to a shared place (/tmp, a home folder) loses nobody else's old files."""
+    others = [tmp_path / name for name in ("notes.txt", "results.npz", ".editor.swp.tmp", "a" * 32 + ".npz.bak")]
+    for path in others:
+        path.write_text("not the cache's")
+        _age(path, 365 * DAY_S)
+    assert PoseCache(tmp_path, max_age_days=1).sweep() == 0
+    assert all(path.exists() for path in others)
+
+
+def test_sweep_without_expiry_keeps_entries(tmp_path):
+    cache = PoseCache(tmp_path, max_age_days=None)
+    cache.store("key", track(), INFO, None)
+    _age(tmp_path / "key.npz", 3650 * DAY_S)
+    assert cache.sweep() == 0
+    assert cache.load("key") is not None
+
+
+def test_sweep_of_a_missing_folder_removes_nothing(tmp_path):
+    assert PoseCache(tmp_path / "never-created").sweep() == 0
