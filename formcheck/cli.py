@@ -28,6 +28,7 @@ T = TypeVar("T")
 
 EXIT_USER_ERROR = 1
 EXIT_BUG = 3
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -39,7 +40,7 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_USER_ERROR) from None
     except KeyboardInterrupt:
         error_console.print("interrupted")
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in a file, not on the user's screen
         log = default_cache_dir().parent / "last-error.log"
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +133,7 @@ def analyze(
     """Review a recorded set: reps, tempo, faults and cues."""
     from formcheck.pipeline import review_with_poses
 
-    def body() -> Review:
+    def body() -> tuple[Review, bool]:
         progress = Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("frames"), TextColumn("{task.fields[fps]} fps"), TimeRemainingColumn(),
@@ -165,14 +166,16 @@ def analyze(
                 json_path.write_text(review.to_json() + "\n", encoding="utf-8")
             except OSError as error:
                 raise FormcheckError(f"{json_path}: cannot write the review ({error.strerror})") from error
-        return review
+        return review, track.interrupted
 
-    review = _run(body)
+    review, interrupted = _run(body)
     print_review(review)
     if json_path is not None:
         console.print(f"[dim]review written to {json_path}[/]")
     if annotate is not None:
         console.print(f"[dim]annotated video written to {annotate}[/]")
+    if interrupted and not source.isdigit():  # Ctrl-C is how a webcam set ends; a file had more to give
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @app.command()

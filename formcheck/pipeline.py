@@ -39,6 +39,14 @@ def analyze_video(
     return review_with_poses(source, exercise, model_path, cache, progress)[0]
 
 
+def covered_s(track: PoseTrack) -> float:
+    """Seconds of the source the poses cover: all of it, or up to where Ctrl-C stopped the run."""
+    frame_s = 1.0 / track.source.fps if track.source.fps else 0.0
+    if track.interrupted and track.frames:
+        return track.frames[-1].t_s - track.frames[0].t_s + frame_s
+    return track.source.duration_s or len(track.frames) * frame_s
+
+
 def review_with_poses(
     source: str | Path,
     exercise: str,
@@ -53,7 +61,7 @@ def review_with_poses(
     track = estimate_source(source, bundle=bundle, cache=cache, progress=progress)
     elapsed_s = max(time.perf_counter() - started, 1e-6)
     frames_per_s = len(track.frames) / elapsed_s
-    real_time_s = track.source.duration_s or (len(track.frames) / track.source.fps if track.source.fps else 0.0)
+    real_time_s = covered_s(track)
     processing = Processing(
         frames_per_s=round(frames_per_s, 1),
         x_real_time=round(real_time_s / elapsed_s, 2),

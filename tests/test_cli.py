@@ -9,6 +9,7 @@ folder never decides whether a message fits on one line (see the long-path test 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -157,3 +158,36 @@ def test_analyze_a_video_with_no_person_says_so(tmp_path):
     review = json.loads((tmp_path / "review.json").read_text())
     assert review["rep_count"] == 0
     assert [warning["id"] for warning in review["warnings"]] == ["no_person"]
+
+
+def test_ctrl_c_writes_the_partial_review_and_exits_130(tmp_path, monkeypatch):
+    """Ctrl-C part-way through a file: the frames seen are reviewed, the JSON says it was cut
+    short, the speed is measured on the part analysed, and the exit code says "interrupted"."""
+    import formcheck.pose.run as pose_run
+    from formcheck.sources import open_source
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "squat_side.mp4"
+    real = open_source(sample)
+    stop_after = 30
+
+    class CtrlCSource:
+        info = real.info
+        decode_warning = None
+
+        def frames(self):
+            for frame in real.frames():
+                if frame.index == stop_after:
+                    raise KeyboardInterrupt
+                yield frame
+
+    monkeypatch.setattr(pose_run, "open_source", lambda target: CtrlCSource())
+    out = tmp_path / "review.json"
+    result = invoke("analyze", str(sample), "-e", "squat", "--no-cache", "--json", str(out))
+    assert result.exit_code == 130, result.output
+    review = json.loads(out.read_text())
+    assert review["source"]["frames"] == real.info.frames > stop_after
+    assert any("stopped by the user" in warning["message"] for warning in review["warnings"])
+    processing = review["summary"]["processing"]
+    covered_s = stop_after / real.info.fps
+    # x real time is the part analysed over the time it took, not the whole file's length
+    assert processing["x_real_time"] == pytest.approx(covered_s * processing["frames_per_s"] / stop_after, rel=0.05)

@@ -18,12 +18,16 @@ ProgressCallback = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class PoseTrack:
-    """A whole source's poses, the facts about the source, and any decode warning."""
+    """A whole source's poses, the facts about the source, and any decode warning.
+
+    ``interrupted`` is set when Ctrl-C stopped the run: the frames are those seen before it.
+    """
 
     frames: list[PoseFrame]
     source: SourceInfo
     decode_warning: str | None
     from_cache: bool
+    interrupted: bool = False
 
 
 def estimate_source(
@@ -69,7 +73,7 @@ def estimate_source(
     finally:
         estimator.close()
     if stopped is not None:
-        return PoseTrack(frames, source.info, stopped, from_cache=False)
+        return PoseTrack(frames, source.info, stopped, from_cache=False, interrupted=True)
     if use_cache and cache is not None:
         cache.store(key, frames, source.info, source.decode_warning, video)
     return PoseTrack(frames, source.info, source.decode_warning, from_cache=False)
