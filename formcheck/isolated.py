@@ -10,8 +10,6 @@ that has the pipeline already imported (fast to start); a child that dies turns 
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 from formcheck.errors import FormcheckError, SourceError
 from formcheck.pipeline import analyze_video
 from formcheck.pose.cache import PoseCache
+from formcheck.pose.child import child_context, describe_exit
 from formcheck.pose.run import ProgressCallback
 from formcheck.review.schema import Review
 
@@ -32,14 +31,6 @@ class AnalysisCrashedError(SourceError):
 
 class InternalAnalysisError(Exception):
     """A bug in the child: its traceback, for the service's log."""
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["formcheck.isolated"])
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 def _child(connection: Connection, video: str, exercise: str, cache: PoseCache | None) -> None:
@@ -59,15 +50,6 @@ def _child(connection: Connection, video: str, exercise: str, cache: PoseCache |
         connection.close()
 
 
-def _describe_exit(code: int | None) -> str:
-    if code is not None and code < 0:
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit code {code}"
-
-
 def analyze_isolated(
     video: Path, exercise: str, cache: PoseCache | None = None, progress: ProgressCallback | None = None
 ) -> Review:
@@ -78,7 +60,7 @@ def analyze_isolated(
         AnalysisCrashedError: the child died without an answer.
         InternalAnalysisError: a bug in the child, with its traceback.
     """
-    context = _context()
+    context = child_context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(  # type: ignore[attr-defined]
         target=_child, args=(sender, str(video), exercise, cache), name="formcheck-analysis", daemon=True
@@ -105,7 +87,7 @@ def analyze_isolated(
             process.join()
     if answer is None:
         raise AnalysisCrashedError(
-            f"{video}: the analysis stopped unexpectedly ({_describe_exit(process.exitcode)}); "
+            f"{video}: the analysis stopped unexpectedly ({describe_exit(process.exitcode)}); "
             "the file cannot be analysed"
         )
     kind, payload = answer[0], answer[1]

@@ -23,7 +23,8 @@ import numpy.typing as npt
 from formcheck.engine import ExerciseSession, FrameFeedback
 from formcheck.errors import MessageError, SourceError
 from formcheck.landmarks import PoseFrame
-from formcheck.pose import MediaPipePoseEstimator, ModelBundle, PoseEstimator, default_bundle
+from formcheck.pose import ModelBundle, PoseEstimator, default_bundle
+from formcheck.pose.child import ChildPoseEstimator
 from formcheck.review.schema import Processing, Review
 from formcheck.sources.base import Frame, SourceInfo
 from formcheck.sources.image import image_size
@@ -203,12 +204,13 @@ class LiveSession:
 
     @classmethod
     def open(cls, spec: ExerciseSpec, bundle: ModelBundle | None = None) -> LiveSession:
-        """A session with a fresh MediaPipe tracker (takes a few hundred ms: the model loads).
+        """A session with a fresh MediaPipe tracker in its own child process (a few hundred ms:
+        the model loads), so a native crash ends this session and no other.
 
         Raises:
             PoseModelError: the pose model cannot be built or loaded.
         """
-        return cls(spec, MediaPipePoseEstimator(bundle or default_bundle()))
+        return cls(spec, ChildPoseEstimator(bundle or default_bundle()))
 
     @property
     def frames(self) -> int:
@@ -225,6 +227,7 @@ class LiveSession:
 
         Raises:
             MessageError: the frame cannot be decoded.
+            PoseModelError: the session's pose model process died.
         """
         started = time.perf_counter()
         image = decode_jpeg(jpeg, self._frames + 1)

@@ -103,7 +103,7 @@ def test_live_session_reaches_the_same_review_as_a_recorded_track() -> None:
     spec = load_spec("squat")
     # Capture times travel in whole milliseconds; the recorded track gets the same times.
     poses = [dataclasses.replace(pose, t_s=round(pose.t_s, 3)) for pose in squat_frames(reps=3)]
-    ok, jpeg = cv2.imencode(".jpg", np.zeros((64, 48, 3), np.uint8))
+    ok, jpeg = cv2.imencode(".jpg", np.zeros((96, 64, 3), np.uint8))
     assert ok
     estimator = ReplayEstimator(poses)
     session = LiveSession(spec, estimator)
@@ -115,7 +115,7 @@ def test_live_session_reaches_the_same_review_as_a_recorded_track() -> None:
     recorded = analyze_poses(poses, spec, source_info(poses))
     assert updates[-1].feedback.rep_count == live.rep_count == recorded.rep_count == 3
     assert [(r.start_s, r.end_s) for r in live.reps] == [(r.start_s, r.end_s) for r in recorded.reps]
-    assert (live.source.width, live.source.height) == (48, 64)
+    assert (live.source.width, live.source.height) == (64, 96)
     assert live.source.frames == len(poses)
     assert estimator.closed
 
