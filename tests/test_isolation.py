@@ -55,7 +55,7 @@ def test_a_crashed_live_session_closes_1011_and_the_next_one_works(tmp_path: Pat
     ok, encoded = cv2.imencode(".jpg", GREY.image)
     assert ok
     jpeg = encoded.tobytes()
-    with TestClient(create_app(Settings(upload_dir=tmp_path))) as client:
+    with TestClient(create_app(Settings(upload_dir=tmp_path, allowed_hosts=["testserver"]))) as client:
         with client.websocket_connect("/ws/live?exercise=squat") as ws:
             assert ws.receive_json()["type"] == "ready"
             assert _kill_children("formcheck-pose") == 1

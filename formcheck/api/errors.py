@@ -8,6 +8,7 @@ Every ``FormcheckError`` becomes ``{"detail": "<its one-line message>"}`` with t
 from __future__ import annotations
 
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from formcheck.errors import FormcheckError, MessageError, PoseModelError, SourceError, SpecError, UnknownExerciseError
@@ -19,6 +20,10 @@ class UploadTooLargeError(FormcheckError):
 
 class UnsupportedMediaError(FormcheckError):
     """An upload's first bytes are not those of a video container formcheck reads."""
+
+
+class ServiceBusyError(FormcheckError):
+    """Too much work already waiting (queued uploads, live sessions): come back later."""
 
 
 class FrameTooLargeError(MessageError):
@@ -33,16 +38,19 @@ STATUS_BY_ERROR: dict[type[FormcheckError], int] = {
     MessageError: 400,
     SpecError: 500,  # a broken spec file is the server's fault, not the caller's
     PoseModelError: 503,  # the model could not be loaded: the service cannot analyse right now
+    ServiceBusyError: 503,  # with Retry-After
     FormcheckError: 400,
 }
 
 CLOSE_CODE_BY_ERROR: dict[type[FormcheckError], int] = {
     FrameTooLargeError: status.WS_1009_MESSAGE_TOO_BIG,
+    ServiceBusyError: status.WS_1013_TRY_AGAIN_LATER,
     MessageError: status.WS_1008_POLICY_VIOLATION,
     UnknownExerciseError: status.WS_1008_POLICY_VIOLATION,
     FormcheckError: status.WS_1011_INTERNAL_ERROR,
 }
 
+RETRY_AFTER_S = 30
 MAX_CLOSE_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code
 
 
@@ -74,8 +82,26 @@ def close_reason(message: str) -> str:
 async def formcheck_error_handler(request: Request, error: Exception) -> JSONResponse:
     """Answer an expected failure with its status and its one-line message."""
     assert isinstance(error, FormcheckError)
-    return JSONResponse({"detail": str(error)}, status_code=http_status(error))
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(error, ServiceBusyError) else None
+    return JSONResponse({"detail": str(error)}, status_code=http_status(error), headers=headers)
+
+
+def one_line(error: RequestValidationError) -> str:
+    """FastAPI's list of validation errors as the one line the API promises."""
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path"))
+        message = "missing" if problem.get("type") == "missing" else str(problem.get("msg", "invalid"))
+        parts.append(f"{where or 'request'}: {message}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
+    """A missing or malformed field: 422 with one line, e.g. ``exercise: missing``."""
+    assert isinstance(error, RequestValidationError)
+    return JSONResponse({"detail": one_line(error)}, status_code=422)
 
 
 def install_error_handler(app: FastAPI) -> None:
     app.add_exception_handler(FormcheckError, formcheck_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

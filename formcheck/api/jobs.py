@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from formcheck.api.errors import ServiceBusyError
 from formcheck.errors import FormcheckError
 from formcheck.isolated import InternalAnalysisError, analyze_isolated
 from formcheck.pose.cache import PoseCache
@@ -74,21 +75,38 @@ class JobStore:
         cache: pose cache for ``analyze_video`` (None: always run the model).
     """
 
-    def __init__(self, workers: int = 1, jobs_kept: int = 200, cache: PoseCache | None = None) -> None:
+    def __init__(self, workers: int = 1, jobs_kept: int = 200, max_queued: int = 32, cache: PoseCache | None = None) -> None:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._jobs_kept = jobs_kept
+        self._max_queued = max_queued
         self._cache = cache
 
+    def queued(self) -> int:
+        """Jobs waiting for a worker."""
+        with self._lock:
+            return sum(job.status is JobStatus.QUEUED for job in self._jobs.values())
+
+    def check_room(self) -> None:
+        """Raise ``ServiceBusyError`` when the queue is full (before an upload is stored)."""
+        if self.queued() >= self._max_queued:
+            raise ServiceBusyError(f"{self._max_queued} analyses are already waiting; try again in a minute")
+
     def submit(self, video: Path, exercise: str, filename: str | None = None) -> Job:
-        """Queue an analysis of ``video``; the file is deleted when the job ends.
+        """Queue an analysis of ``video``; the file is deleted when the job ends (or now, if refused).
 
         Returns:
             A copy of the new job (status ``queued``).
+
+        Raises:
+            ServiceBusyError: ``max_queued`` jobs are already waiting.
         """
         job = Job(id=uuid.uuid4().hex, exercise=exercise, filename=filename)
         with self._lock:
+            if sum(queued.status is JobStatus.QUEUED for queued in self._jobs.values()) >= self._max_queued:
+                video.unlink(missing_ok=True)
+                raise ServiceBusyError(f"{self._max_queued} analyses are already waiting; try again in a minute")
             self._jobs[job.id] = job
             self._forget_old()
             snapshot = dataclasses.replace(job)
@@ -131,7 +149,9 @@ class JobStore:
         try:
             review = analyze_isolated(video, job.exercise, cache=self._cache, progress=on_frame)
         except FormcheckError as error:
-            self._update(job_id, status=JobStatus.FAILED, error=str(error).replace(str(video), job.filename or "upload"))
+            reason = str(error).replace(str(video), job.filename or "upload")
+            logger.warning("analysis %s failed: %s", job_id, reason)
+            self._update(job_id, status=JobStatus.FAILED, error=reason)
         except InternalAnalysisError as error:  # a bug in the child: log its traceback, tell the client
             logger.error("analysis %s failed:\n%s", job_id, error)
             self._update(job_id, status=JobStatus.FAILED, error="internal error")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import struct
 import time
@@ -33,6 +34,7 @@ from formcheck.landmarks import SKELETON_EDGES
 from formcheck.live import LiveSession, LiveUpdate
 from formcheck.review.schema import Rep, Review
 
+logger = logging.getLogger(__name__)
 FRAME_HEADER = struct.Struct(">Q")  # capture time in ms, big-endian unsigned 64-bit
 END_MESSAGE = {"type": "end"}
 
@@ -167,10 +169,15 @@ class LiveStream:
         executor: a one-thread pool, so the session sees its frames in order and is closed
             only after its last frame.
         max_frame_bytes: the JPEG size cap.
+        idle_s: a client that sends nothing for this long is closed (1008), freeing its model.
     """
 
-    def __init__(self, websocket: WebSocket, session: LiveSession, executor: ThreadPoolExecutor, max_frame_bytes: int) -> None:
+    def __init__(
+        self, websocket: WebSocket, session: LiveSession, executor: ThreadPoolExecutor, max_frame_bytes: int,
+        idle_s: float = 60.0,
+    ) -> None:
         self._ws = websocket
+        self._idle_s = idle_s
         self._session = session
         self._executor = executor
         self._max_frame_bytes = max_frame_bytes
@@ -194,6 +201,7 @@ class LiveStream:
         except WebSocketDisconnect:
             pass
         except FormcheckError as error:
+            logger.warning("live session closed (%d): %s", close_code(error), error)
             await self._ws.close(close_code(error), close_reason(str(error)))
         finally:
             for task in (receiver, processor):
@@ -203,7 +211,10 @@ class LiveStream:
     async def _receive(self) -> None:
         last_t_ms = -1
         while True:
-            message = await self._ws.receive()
+            try:
+                message = await asyncio.wait_for(self._ws.receive(), timeout=self._idle_s)
+            except asyncio.TimeoutError:
+                raise MessageError(f"no frame for {self._idle_s:g} s: the session is closed") from None
             if message["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(message.get("code", status.WS_1000_NORMAL_CLOSURE))
             if message.get("bytes") is not None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from formcheck.api.live_stream import FRAME_HEADER
 from formcheck.api.main import create_app
@@ -23,4 +26,9 @@ def run_server(host: str = "127.0.0.1", port: int = 8000) -> None:
     # The WebSocket layer refuses absurd messages itself; frames up to twice the cap still reach
     # the app, which closes with 1009 and a reason the page can show.
     ws_max_bytes = 2 * (settings.max_frame_bytes + FRAME_HEADER.size)
-    uvicorn.run(create_app(settings), host=host, port=port, ws_max_size=ws_max_bytes, log_level="info")
+    # formcheck's own warnings (refused sessions, failed jobs) go where uvicorn's go: stderr.
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["formcheck"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    uvicorn.run(
+        create_app(settings), host=host, port=port, ws_max_size=ws_max_bytes, log_level="info", log_config=log_config
+    )

@@ -29,7 +29,29 @@ class Settings(BaseSettings):
     )
     job_workers: int = Field(default=1, ge=1, le=32, description="analyses run at the same time (each uses the CPU fully)")
     jobs_kept: int = Field(default=200, ge=1, description="finished jobs kept for GET /analyses/{id}; the oldest go first")
-    pose_cache: bool = Field(default=True, description="reuse pose results when the same clip is uploaded again")
+    pose_cache: bool = Field(
+        default=False,
+        description="keep uploaded clips' landmarks to reuse when the same clip comes again (off: nothing of an upload is kept)",
+    )
+    pose_cache_days: float = Field(default=7.0, gt=0, description="with the pose cache on, days an upload's landmarks are kept")
+    max_queued_jobs: int = Field(
+        default=32, ge=1, description="uploads waiting for their analysis; past it POST /analyses answers 503 with Retry-After"
+    )
+    max_live_sessions: int = Field(
+        default=8, ge=1, description="live sessions at once (each holds a pose model, about 100 MB); past it: close 1013"
+    )
+    live_idle_s: float = Field(default=60.0, gt=0, description="a live session that sends no frame for this long is closed")
+    allowed_hosts: list[str] = Field(
+        default=["localhost", "127.0.0.1", "::1"],
+        description="Host header values served (without port); anything else is refused, against DNS rebinding",
+    )
+    allowed_origins: list[str] = Field(
+        default=[],
+        description=(
+            "extra page origins (scheme://host:port) allowed to open the live socket and post uploads; pages served "
+            "from an allowed host on any port always are"
+        ),
+    )
 
 
 def load_settings() -> Settings:

@@ -19,7 +19,8 @@ from formcheck.review.schema import Review
 from formcheck.sources import open_source
 
 SQUAT_CLIP = "Pichayanon-FiT-AI/squat_correct_5.mp4"  # the root conftest's squat_clip: 3.8 s, 2 clean reps
-EPOCH_MS = 1_764_000_000_000  # clients send wall-clock capture times; the session counts from its first frame
+EPOCH_MS = 1_764_000_000_000
+TEST_HOSTS = ["testserver", "localhost", "127.0.0.1"]  # Starlette's test client calls itself "testserver"  # clients send wall-clock capture times; the session counts from its first frame
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +63,7 @@ def make_client(tmp_path: Path) -> Iterator[ClientFactory]:
     clients: list[TestClient] = []
 
     def build(**overrides: Any) -> TestClient:
-        defaults: dict[str, Any] = {"upload_dir": tmp_path / "uploads", "pose_cache": False}
+        defaults: dict[str, Any] = {"upload_dir": tmp_path / "uploads", "allowed_hosts": TEST_HOSTS}
         settings = Settings(**(defaults | overrides))
         client = TestClient(create_app(settings))
         client.__enter__()  # run the lifespan, so the job store shuts down at the end

@@ -70,16 +70,14 @@ def test_bad_uploads_are_refused_with_a_clear_reason(
     assert response.json() == {"detail": detail or unknown_exercise_message("curls")}
 
 
-def test_a_video_that_cannot_be_decoded_fails_the_job_with_the_reason(client: TestClient) -> None:
+def test_a_video_that_cannot_be_decoded_is_refused_with_422_and_not_kept(client: TestClient, tmp_path: Path) -> None:
     truncated = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64  # right magic, no playable stream
 
     response = client.post("/analyses", files={"file": ("broken.mp4", truncated, "video/mp4")}, data={"exercise": "squat"})
 
-    assert response.status_code == 202
-    job = wait_for_job(client, response.json()["id"])
-    assert job["status"] == "failed"
-    assert job["error"].startswith("broken.mp4: ")
-    assert job["review"] is None
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("broken.mp4: not a video formcheck can read")
+    assert not list((tmp_path / "uploads").iterdir())
 
 
 def test_oversize_upload_is_refused_with_413(make_client: Any, squat_clip: Path) -> None:
@@ -116,4 +114,4 @@ def test_missing_exercise_field_is_422(client: TestClient) -> None:
     response = client.post("/analyses", files={"file": ("a.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")})
 
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "exercise"]
+    assert response.json() == {"detail": "exercise: missing"}

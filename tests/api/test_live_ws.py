@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from api_support import frame_message, receive_close, stream_in_lockstep, unknown_exercise_message
 from fastapi.testclient import TestClient
-from starlette.websockets import WebSocketDisconnect
 
 from formcheck.api.errors import close_reason
 from formcheck.live import LiveSession
@@ -124,11 +123,12 @@ def test_unknown_exercise_closes_with_policy_violation_and_the_choices(client: T
     assert reason == close_reason(unknown_exercise_message("curls"))
 
 
-def test_missing_exercise_is_refused(client: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/ws/live") as ws:
-        ws.receive_json()
+def test_missing_exercise_closes_with_policy_violation_and_the_reason(client: TestClient) -> None:
+    with client.websocket_connect("/ws/live") as ws:
+        code, reason = receive_close(ws)
 
-    assert closed.value.code == POLICY_VIOLATION
+    assert code == POLICY_VIOLATION
+    assert reason.startswith("missing exercise: connect to /ws/live?exercise=<id>")
 
 
 def test_pose_tracker_is_released_on_disconnect(

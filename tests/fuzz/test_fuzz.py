@@ -76,7 +76,7 @@ def _wait(client: TestClient, job_id: str, timeout_s: float = 120.0) -> dict[str
 def test_uploads_answer_every_corpus_file_and_keep_nothing(corpus: tuple[Path, list[Case]], tmp_path: Path) -> None:
     _, cases = corpus
     upload_dir = tmp_path / "uploads"
-    app = create_app(Settings(upload_dir=upload_dir, pose_cache=False, max_queued_jobs=64))
+    app = create_app(Settings(upload_dir=upload_dir, max_queued_jobs=64, allowed_hosts=["testserver"]))
     with TestClient(app) as client:
         accepted = []
         for case in cases:
@@ -118,7 +118,7 @@ def _end(ws: WebSocketTestSession) -> None:
 
 
 def test_live_socket_answers_every_corpus_frame(tmp_path: Path) -> None:
-    app = create_app(Settings(upload_dir=tmp_path))
+    app = create_app(Settings(upload_dir=tmp_path, allowed_hosts=["testserver"]))
     with TestClient(app) as client:
         for name, jpeg in frame_cases():
             with client.websocket_connect("/ws/live?exercise=squat") as ws:

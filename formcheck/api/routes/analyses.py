@@ -9,6 +9,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, 
 from formcheck.api.deps import JobStoreDep, SettingsDep
 from formcheck.api.schemas import JobPublic
 from formcheck.api.uploads import ACCEPTED, save_upload
+from formcheck.errors import SourceError
+from formcheck.sources import open_source
 from formcheck.specs import load_spec
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
@@ -17,13 +19,14 @@ ERRORS = {
     404: {"description": "no job with that id"},
     413: {"description": "the file is over the upload limit"},
     415: {"description": f"not a video ({ACCEPTED})"},
-    422: {"description": "unknown exercise, empty file, or a form field missing"},
+    422: {"description": "unknown exercise, empty file, a video it cannot analyse, or a form field missing"},
+    503: {"description": "too many analyses waiting (see Retry-After)"},
 }
 
 
 @router.post(
     "", status_code=status.HTTP_202_ACCEPTED, response_model=JobPublic, summary="Upload a clip for analysis",
-    responses={code: ERRORS[code] for code in (413, 415, 422)},
+    responses={code: ERRORS[code] for code in (413, 415, 422, 503)},
 )
 def create_analysis(
     file: Annotated[UploadFile, File(description=f"the video ({ACCEPTED})")],
@@ -37,7 +40,15 @@ def create_analysis(
     The analysis is `formcheck analyze` on the same file, so the review is the same.
     """
     load_spec(exercise)  # an unknown exercise fails now, not after the upload is stored
+    jobs.check_room()  # a full queue refuses before reading the upload
     video = save_upload(file.file, file.filename, settings.upload_dir, settings.max_upload_bytes)
+    try:
+        # Header, picture size and first frame now, so a video that cannot be analysed is a 422
+        # here rather than a failed job later.
+        open_source(video)
+    except SourceError as error:
+        video.unlink(missing_ok=True)
+        raise SourceError(str(error).replace(str(video), file.filename or "upload")) from None
     job = jobs.submit(video, exercise, filename=file.filename)
     response.headers["Location"] = f"/analyses/{job.id}"
     return JobPublic.from_job(job)
