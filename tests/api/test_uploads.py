@@ -1,10 +1,14 @@
-"""Recognising a video container from its first bytes."""
+"""Recognising a video container from its first bytes; storing it privately."""
 
 from __future__ import annotations
 
+import io
+import stat
+from pathlib import Path
+
 import pytest
 
-from formcheck.api.uploads import sniff_video_suffix
+from formcheck.api.uploads import save_upload, sniff_video_suffix
 
 
 @pytest.mark.parametrize(
@@ -23,3 +27,10 @@ from formcheck.api.uploads import sniff_video_suffix
 )
 def test_sniff_video_suffix(head: bytes, suffix: str | None) -> None:
     assert sniff_video_suffix(head) == suffix
+
+
+def test_a_stored_upload_is_private_to_the_user(tmp_path: Path) -> None:
+    head = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100
+    stored = save_upload(io.BytesIO(head), "clip.mp4", tmp_path / "uploads", max_bytes=10_000)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
