@@ -127,7 +127,8 @@ class ExerciseSession:
                 min_duration_s=spec.reps.min_duration_s, max_duration_s=spec.reps.max_duration_s,
                 accept=self._meets_rep_requirements, confirm_s=spec.reps.confirm_s,
             )
-            if spec.reps is not None else None
+            # A spec may say its reps cannot be counted reliably (``reps.not_counted``): then none is.
+            if spec.reps is not None and spec.reps.not_counted is None else None
         )
         self._holds = HoldTracker(spec.hold.min_s, spec.hold.release_s) if spec.hold is not None else None
         self._sustained = [SustainedCheck(rule) for rule in spec.faults if isinstance(rule, spec_models.SustainedFault)]
@@ -480,6 +481,10 @@ class ExerciseSession:
             ))
         if self.spec.warning:
             warnings.append(ReviewWarning(id="caution", message=self.spec.warning, start_s=0.0, end_s=end_s))
+        if self.spec.reps is not None and self.spec.reps.not_counted:
+            warnings.append(ReviewWarning(
+                id="not_counted", message=f"reps are not counted: {self.spec.reps.not_counted}", start_s=0.0, end_s=end_s,
+            ))
         if decode_warning:
             warnings.append(ReviewWarning(id="decode_error", message=decode_warning, start_s=end_s, end_s=end_s))
         return sorted(warnings, key=lambda warning: warning.start_s)
@@ -560,7 +565,9 @@ class ExerciseSession:
         dose = self.spec.prescription
         parts = []
         reps_asked = dose.reps_text("reps" if self.spec.reps is not None else "holds")
-        if reps_asked:
+        if reps_asked and self.spec.reps is not None and self.spec.reps.not_counted:
+            parts.append(f"{reps_asked} asked, not counted")
+        elif reps_asked:
             parts.append(f"{self.rep_count} of {reps_asked}")
         hold_asked = dose.hold_text()
         if hold_asked:

@@ -9,6 +9,9 @@ analysed as its ``wrong_as`` exercise, which must count 0 reps) it reports:
   half), with the start and end differences;
 * faults: precision (of the faults formcheck reported, how many a coach labelled) and
   recall (of the labelled faults, how many formcheck found), matched as the README says.
+
+An exercise whose spec does not count its reps (``reps.not_counted``: the movement is within the
+pose model's noise) is left out of the count and timing figures; its clips say ``counts_reps: false``.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class ClipResult:
     hold_reported_s: float = 0.0
     missed_faults: list[str] = field(default_factory=list)
     false_faults: list[str] = field(default_factory=list)
+    counts_reps: bool = True  # false: the spec does not count this exercise's reps (reps.not_counted)
 
 
 def count_error(counted: int, reps: int, partial: int) -> int:
@@ -162,6 +166,7 @@ def evaluate_clip(label: dict[str, Any], clips_dir: Path, cache: PoseCache) -> C
         hold_labelled_s=round(sum(end - start for start, end in labelled_holds), 2),
         hold_found_s=round(sum(overlap_s(a, b) for a in labelled_holds for b in found_holds), 2),
         hold_reported_s=round(sum(end - start for start, end in found_holds), 2),
+        counts_reps=not any(warning.id == "not_counted" for warning in review.warnings),
     )
 
 
@@ -177,22 +182,24 @@ def _per_side_matches(result: ClipResult) -> bool:
 
 
 def summarise(results: list[ClipResult]) -> dict[str, Any]:
-    """Aggregate figures for a group of clips."""
-    timed = [abs(e) for r in results for e in r.start_errors_s + r.end_errors_s]
-    labelled_timed = sum(1 for r in results for _ in range(r.reps_matched))
+    """Aggregate figures for a group of clips (count and timing figures over the clips whose reps are counted)."""
+    counting = [r for r in results if r.counts_reps]
+    timed = [abs(e) for r in counting for e in r.start_errors_s + r.end_errors_s]
+    labelled_timed = sum(1 for r in counting for _ in range(r.reps_matched))
     return {
         "clips": len(results),
-        "count_exact": _ratio(sum(r.counted == r.labelled_reps for r in results), len(results)),
-        "count_within_tolerance": _ratio(sum(r.within_tolerance for r in results), len(results)),
-        "count_off_by_at_most_one": _ratio(sum(abs(r.count_error) <= 1 for r in results), len(results)),
-        "count_mean_abs_error": _ratio(sum(abs(r.count_error) for r in results), len(results)),
-        "max_abs_count_error": max((abs(r.count_error) for r in results), default=0),
+        "clips_counting_reps": len(counting),
+        "count_exact": _ratio(sum(r.counted == r.labelled_reps for r in counting), len(counting)),
+        "count_within_tolerance": _ratio(sum(r.within_tolerance for r in counting), len(counting)),
+        "count_off_by_at_most_one": _ratio(sum(abs(r.count_error) <= 1 for r in counting), len(counting)),
+        "count_mean_abs_error": _ratio(sum(abs(r.count_error) for r in counting), len(counting)),
+        "max_abs_count_error": max((abs(r.count_error) for r in counting), default=0),
         "reps_matched_in_time": labelled_timed,
         "rep_time_mean_abs_error_s": _ratio(sum(timed), len(timed)),
         "rep_time_within_tolerance": _ratio(sum(e <= TIMING_TOLERANCE_S for e in timed), len(timed)),
         "per_side_exact": _ratio(
-            sum(_per_side_matches(r) for r in results if r.per_side_labelled),
-            sum(1 for r in results if r.per_side_labelled),
+            sum(_per_side_matches(r) for r in counting if r.per_side_labelled),
+            sum(1 for r in counting if r.per_side_labelled),
         ),
         "hold_time_recall": _ratio(sum(r.hold_found_s for r in results), sum(r.hold_labelled_s for r in results)),
         "hold_time_precision": _ratio(

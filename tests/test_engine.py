@@ -63,11 +63,27 @@ def test_each_rep_has_every_metric_at_its_turning_point(squat):
         assert rep.range == pytest.approx(100.0, abs=6.0)
 
 
+# The stick figure's hips reach knee height (0.06 torso lengths above) at a 135-degree knee bend; with
+# the hip bending 0.95 x the knee its trunk then leans 40 degrees: a clean squat to parallel.
+PARALLEL = {"depth_deg": 135.0, "hip_per_knee": 0.95}
+
+
 def test_clean_squats_have_no_faults(squat):
-    review = review_of(squat_frames(3), squat)
+    review = review_of(squat_frames(3, **PARALLEL), squat)
+    assert review.rep_count == 3
     assert review.faults == []
     assert review.summary.clean_reps == 3
     assert review.summary.most_common_fault is None
+
+
+@pytest.mark.parametrize(("depth_deg", "shallow"), [(100.0, True), (120.0, True), (135.0, False)])
+def test_shallow_depth_is_hips_well_above_the_knees(squat, depth_deg, shallow):
+    """The default 100-degree figure squat leaves the hips 0.39 torso lengths above the knees, a 120-degree
+    one 0.2 (labelled shallow squats read 0.17 and more); at 135 degrees they reach knee height."""
+    review = review_of(squat_frames(3, depth_deg=depth_deg, hip_per_knee=0.95), squat)
+    assert review.rep_count == 3
+    flagged = [any(fault.id == "shallow_depth" for fault in rep.faults) for rep in review.reps]
+    assert flagged == [shallow] * 3
 
 
 def test_series_has_time_and_every_metric_per_frame(squat):
@@ -90,8 +106,9 @@ def test_review_identity_and_json(squat):
 
 
 def test_forward_lean_is_reported_from_the_side(squat):
-    """Trunk leaning 60 degrees at the bottom (the spec allows 48): every rep gets forward_lean."""
-    review = review_of(squat_frames(3, hip_per_knee=1.25), squat)
+    """Trunk leaning 61 degrees at the bottom of a squat to parallel (the spec allows 48): every rep gets
+    forward_lean."""
+    review = review_of(squat_frames(3, depth_deg=135.0, hip_per_knee=1.1), squat)
     assert review.rep_count == 3
     assert [[fault.id for fault in rep.faults] for rep in review.reps] == [["forward_lean"]] * 3
     assert [fault.rep for fault in review.faults] == [1, 2, 3]

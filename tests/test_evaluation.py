@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.evaluation import count_error, evaluate
+from formcheck.evaluation import ClipResult, count_error, evaluate, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -52,7 +52,10 @@ POSE_LOST = {
 
 
 def test_counts_are_never_off_by_more_than_one(metrics: dict) -> None:
-    off = {clip["path"]: clip["count_error"] for clip in metrics["clips"] if abs(clip["count_error"]) > 1}
+    """Clips of an exercise whose spec does not count reps (reps.not_counted) are not counted, so not off."""
+    off = {
+        clip["path"]: clip["count_error"] for clip in metrics["clips"] if clip["counts_reps"] and abs(clip["count_error"]) > 1
+    }
     assert set(off) <= set(POSE_LOST), f"off by more than one: {off}"
 
 
@@ -71,3 +74,20 @@ def test_rep_times_mostly_within_half_a_second(metrics: dict) -> None:
 )
 def test_count_error_is_distance_from_the_accepted_range(counted: int, reps: int, partial: int, expected: int) -> None:
     assert count_error(counted, reps, partial) == expected
+
+
+def _clip(counted: int, labelled: int, counts_reps: bool = True) -> ClipResult:
+    error = count_error(counted, labelled, 0)
+    return ClipResult(
+        path="x.mp4", exercise="pelvic_tilt", analysed_as="pelvic_tilt", view="side", labelled_reps=labelled,
+        partial_reps=0, counted=counted, within_tolerance=error == 0, count_error=error, reps_matched=0,
+        start_errors_s=[], end_errors_s=[], faults_reported=0, faults_reported_correct=0, faults_labelled=0,
+        faults_found=0, counts_reps=counts_reps,
+    )
+
+
+def test_clips_whose_reps_are_not_counted_stay_out_of_the_count_figures() -> None:
+    figures = summarise([_clip(3, 3), _clip(0, 2, counts_reps=False)])
+    assert figures["clips"] == 2 and figures["clips_counting_reps"] == 1
+    assert figures["count_within_tolerance"] == 1.0 and figures["max_abs_count_error"] == 0
+    assert summarise([_clip(0, 2, counts_reps=False)])["count_within_tolerance"] is None

@@ -110,16 +110,21 @@ def judge_rep(
     ``metrics_at`` maps each moment a rule can name (``turn``, ``rep_metric_max``,
     ``rep_metric_min``) to every metric's value at that moment of the rep. ``around``, when
     given, holds each metric's median over the stretch of the rep around each moment: the
-    metric must then be outside its bounds at the moment *and* around it, so a one-frame
-    landmark glitch at the moment does not raise a fault (precision first).
+    metric must then be outside its bounds at the moment *and* around it, and the ``when``
+    conditions must hold at both, so a one-frame landmark glitch at the moment neither raises
+    a fault nor opens the gate to one (precision first).
     """
     if isinstance(rule, spec_models.TurningPointFault):
         moment = metrics_at[rule.at]
         value = moment.get(rule.metric, float("nan"))
         if not outside(value, rule.min, rule.max) or not all(holds(condition, moment) for condition in rule.when):
             return None
-        if around is not None and not outside(around[rule.at].get(rule.metric, float("nan")), rule.min, rule.max):
-            return None
+        if around is not None:
+            stretch = around[rule.at]
+            if not outside(stretch.get(rule.metric, float("nan")), rule.min, rule.max):
+                return None
+            if not all(holds(condition, stretch) for condition in rule.when):
+                return None
         return FaultEvent(
             id=rule.id, start_s=round(rep.start_s, 3), end_s=round(rep.end_s, 3), severity=rule.severity,
             cue=rule.cue, metric=rule.metric, worst_value=round(value, 2),

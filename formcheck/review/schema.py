@@ -62,7 +62,7 @@ class Measurement(_Model):
 class ReviewWarning(_Model):
     id: Literal[
         "no_person", "low_visibility", "partly_out_of_frame", "wrong_view", "not_in_position", "decode_error",
-        "no_frames", "caution",
+        "no_frames", "caution", "not_counted",
     ]
     message: str
     start_s: float

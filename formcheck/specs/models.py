@@ -193,6 +193,11 @@ class RepSpec(StrictModel):
         description="all must hold at the turning point for the swing to count (tells a single-leg deadlift from "
         "a two-legged one, a lunge from a squat); a swing that fails them is not a rep",
     )
+    not_counted: str | None = Field(
+        default=None,
+        description="why these reps cannot be counted reliably from landmarks (a swing within the pose model's "
+        "noise); when given, no rep is counted and every review says why instead (the metric is still measured)",
+    )
 
 
 class HoldSpec(StrictModel):

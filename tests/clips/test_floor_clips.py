@@ -9,9 +9,11 @@ Clips and labels are read from ../shared (the tests skip when it is absent); pos
 * wrong-exercise clips (``catalogue_exercise: null``) analysed as their ``wrong_as``: 0 reps, 0 holds;
 * rep times for the rep exercises whose reps start and end at rest (bridge, bird dog, dead bug): every
   labelled rep has a counted rep overlapping it by half, starting and ending within 0.5 s of it (labels
-  are good to 0.3 s). Cat-cow and pelvic tilt are matched by overlap only: a cat-cow rep ends when the
-  cow is reached, its label at the end of the cow; the pelvic tilt's first rep starts while the clip's
-  opening release settles (labels there are good to 0.5 s);
+  are good to 0.3 s). Cat-cow is matched by overlap only: a cat-cow rep ends when the cow is reached,
+  its label at the end of the cow;
+* pelvic tilts are not counted (the spec's ``reps.not_counted``: the tilt turns the hip angle by 3-4 deg,
+  within the pose model's machine-to-machine noise); the clip's count is an expected miss and its review
+  must say why;
 * hold time per clip: found / labelled (recall) and found / reported (precision) at least the figures
   in ``HOLD_FLOORS`` (measured, less 0.05; the active side plank's label is one span over all its dips,
   which end holds, hence its low recall);
@@ -38,8 +40,11 @@ T = "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch"
 ACTIVE_SIDE_PLANK = f"{T}/active_side_plank.mp4"
 DIVYA_DEAD_BUG = "divyashankarachar-divya-workout/Dead_Bug.mp4"
 ELBOW_PIKE = f"{T}/elbow_pike.mp4"
+PELVIC_TILT = "polybag/podsazeni_panve.mp4"
 # Known misses, kept visible (strict xfail) and pinned by their own tests below:
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    PELVIC_TILT: "pelvic tilts are not counted: the 3-4 deg tilt is within the pose model's noise",
+}
 TIMING_MISSES: dict[str, str] = {}
 HOLD_FLOORS = {  # clip: (recall, precision) floors, measured less 0.05
     f"{T}/plank.mp4": (0.95, 0.83),
@@ -123,13 +128,24 @@ def test_rep_times(analyze: Analyze, path: str) -> None:
         )
 
 
-@pytest.mark.parametrize("path", ["polybag/kocici_hrbet.mp4", "polybag/podsazeni_panve.mp4"], ids=lambda p: p.split("/")[-1])
-def test_every_labelled_rep_overlaps_a_counted_one(analyze: Analyze, path: str) -> None:
+def test_every_labelled_cat_cow_rep_overlaps_a_counted_one(analyze: Analyze) -> None:
+    path = "polybag/kocici_hrbet.mp4"
     if path not in LABELS:
         pytest.skip("shared labels not available")
     review = _review(analyze, path)
     for start_s, end_s in LABELS[path]["rep_times"]:
         assert any(overlap_s((start_s, end_s), (rep.start_s, rep.end_s)) > 0 for rep in review.reps)
+
+
+def test_pelvic_tilt_says_its_reps_are_not_counted(analyze: Analyze) -> None:
+    """No count rather than a guess: the same clip counted 2 of 2 here and 0 of 2 on a fresh machine."""
+    if PELVIC_TILT not in LABELS:
+        pytest.skip("shared labels not available")
+    review = _review(analyze, PELVIC_TILT)
+    assert review.rep_count == 0 and review.reps == []
+    assert "not_counted" in {warning.id for warning in review.warnings}
+    assert "not_in_position" not in {warning.id for warning in review.warnings}
+    assert review.faults == []
 
 
 @pytest.mark.parametrize("path", [_param(p) for p in sorted(HOLD_FLOORS) if p in LABELS])

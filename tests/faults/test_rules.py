@@ -221,6 +221,14 @@ def test_turning_point_when_condition():
     assert judge_rep(rule, REP, moments({"hip_above_knee_norm": 0.9, "knee_flexion_deg": 100})) is not None
 
 
+def test_turning_point_when_condition_must_hold_over_the_stretch_too():
+    """A gate met at the moment only (one deep frame) does not open the check: the stretch around it must agree."""
+    rule = turning_point(when=[{"metric": "knee_flexion_deg", "min": 90}])
+    at_moment = moments({"hip_above_knee_norm": 0.9, "knee_flexion_deg": 100})
+    assert judge_rep(rule, REP, at_moment, moments({"hip_above_knee_norm": 0.9, "knee_flexion_deg": 80})) is None
+    assert judge_rep(rule, REP, at_moment, moments({"hip_above_knee_norm": 0.9, "knee_flexion_deg": 95})) is not None
+
+
 @pytest.mark.parametrize(
     ("half", "rep", "fires", "span", "duration"),
     [

@@ -429,13 +429,15 @@ def pelvic_tilt_at(t: float, tilt_deg: float) -> Pose:
                        "ankle": ankle, "ear": (-0.2, 0.12), "nose": (-0.24, 0.18)})
 
 
-def test_pelvic_tilt_counts_small_tilts() -> None:
-    assert run("pelvic_tilt", lambda t: pelvic_tilt_at(t, 6.0), 12.0).rep_count == 3
-
-
-def test_pelvic_tilt_ignores_jitter() -> None:
-    """A 1.5 deg wobble (the clip's still-lying jitter is about 1 deg) is no rep."""
-    assert run("pelvic_tilt", lambda t: pelvic_tilt_at(t, 1.5), 12.0).rep_count == 0
+def test_pelvic_tilt_reps_are_not_counted_and_the_review_says_why() -> None:
+    """The real tilt turns the hip angle by 3-4 deg, within the pose model's machine-to-machine noise:
+    the spec does not count it (reps.not_counted), even a clean 6 deg tilt, and every review says so."""
+    review = run("pelvic_tilt", lambda t: pelvic_tilt_at(t, 6.0), 12.0)
+    assert review.rep_count == 0 and review.reps == [] and review.summary.partial_reps == 0
+    not_counted = [w for w in review.warnings if w.id == "not_counted"]
+    assert len(not_counted) == 1 and "3-4 degrees" in not_counted[0].message
+    assert review.summary.prescription == "8-12 reps asked, not counted"
+    assert "not_in_position" not in {w.id for w in review.warnings}  # the position is still checked
 
 
 # --- cat-cow (side view) ----------------------------------------------------------------------------
