@@ -16,7 +16,7 @@ from formcheck.sources import open_source
 MARKER = 8  # a white square this many pixels wide in the top-left corner of every written frame
 
 
-def write_video(path: Path, frames: int = 20, fps: int = 25, size: tuple[int, int] = (64, 32), codec: str = "mpeg4",
+def write_video(path: Path, frames: int = 20, fps: int = 25, size: tuple[int, int] = (128, 64), codec: str = "mpeg4",
                 container_format: str | None = None, rotation: int | None = None, options: dict | None = None,
                 same_timestamps: bool = False) -> Path:
     """Write a small test video: grey frames getting brighter, a white marker top-left.
@@ -214,7 +214,7 @@ def test_image_frames_are_rgb(tmp_path):
     import cv2
 
     path = tmp_path / "red.png"
-    bgr = np.zeros((10, 20, 3), np.uint8)
+    bgr = np.zeros((64, 96, 3), np.uint8)  # the smallest pictures formcheck takes are 64 px a side
     bgr[..., 2] = 255  # red in OpenCV's BGR order
     cv2.imwrite(str(path), bgr)
     [frame] = open_source(path).frames()
@@ -240,11 +240,11 @@ def marker_corner(image: np.ndarray) -> str:
     ],
 )
 def test_display_rotation_comes_out_upright(tmp_path, rotation, corner):
-    path = write_video(tmp_path / "rotated.mp4", frames=5, size=(64, 32), rotation=rotation)
+    path = write_video(tmp_path / "rotated.mp4", frames=5, size=(128, 64), rotation=rotation)
     source = open_source(path)
     frames = list(source.frames())
     quarter_turn = rotation is not None and rotation % 180 != 0
-    expected_wh = (32, 64) if quarter_turn else (64, 32)
+    expected_wh = (64, 128) if quarter_turn else (128, 64)
     assert (source.info.width, source.info.height) == expected_wh
     assert source.info.rotation % 360 == (rotation or 0) % 360
     assert frames[0].image.shape[:2] == (expected_wh[1], expected_wh[0])
