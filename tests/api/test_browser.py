@@ -78,6 +78,24 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+def watch_for_policy_violations(page: Any, server_url: str) -> tuple[list[str], list[str]]:
+    """Console errors from the Content-Security-Policy, and requests that tried to leave the server (aborted)."""
+    violations: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+
+    def keep_local(route: Any) -> None:
+        url = route.request.url
+        if url.startswith((server_url, "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", keep_local)
+    return violations, outside
+
+
 def test_fake_webcam_squats_are_counted_on_the_page(
     server_url: str, squat_clip: Path, squat_labelled_reps: int, tmp_path: Path
 ) -> None:
@@ -98,6 +116,7 @@ def test_fake_webcam_squats_are_counted_on_the_page(
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+            violations, outside = watch_for_policy_violations(page, server_url)
             page.on("websocket", on_websocket)
             page.goto(f"{server_url}/?exercise=squat&autostart=1")
 
@@ -122,5 +141,30 @@ def test_fake_webcam_squats_are_counted_on_the_page(
             sync_api.expect(summary).to_be_visible(timeout=20_000)
             counted = int(page.locator("#summary-reps").inner_text().split()[0])
             assert counted >= squat_labelled_reps
+            assert "content-security-policy" in page.evaluate("fetch('/').then(r => [...r.headers.keys()])")
+            assert violations == [], "the page works under its own Content-Security-Policy"
+            assert outside == []
+        finally:
+            browser.close()
+
+
+def test_docs_page_renders_offline_under_its_policy(server_url: str) -> None:
+    """Swagger UI from local files renders the operations (it must read OpenAPI 3.1), nothing blocked."""
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page()
+            violations, outside = watch_for_policy_violations(page, server_url)
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+
+            page.goto(f"{server_url}/docs")
+
+            sync_api.expect(page.locator(".opblock-summary-path", has_text="/analyses/{job_id}")).to_be_visible(timeout=30_000)
+            sync_api.expect(page.locator(".opblock-summary-path", has_text="/exercises")).to_be_visible()
+            page.locator(".opblock-summary-path", has_text="/exercises").click()  # expand: styles and icons load
+            sync_api.expect(page.locator(".opblock-body").first).to_be_visible()
+            assert violations == [] and errors == []
+            assert outside == []
         finally:
             browser.close()
