@@ -82,10 +82,10 @@ def loso_tables(metrics: dict[str, Any]) -> str:
         "",
         LOSO_HEADER, rule, *_loso_rows(loso["in_sample"], names),
         "",
-        f"Held-out test source{'s' if len(loso['held_out_sources']) > 1 else ''} "
+        (f"Held-out test source{'s' if len(loso['held_out_sources']) > 1 else ''} "
         f"({', '.join(loso['held_out_sources'])}, {held['clips']} clips, in no fit): count ok "
         f"{proportion(held['count_within_tolerance'])}, fault precision {proportion(held['fault_precision'])}, "
-        f"fault recall {proportion(held['fault_recall'])}.",
+        f"fault recall {proportion(held['fault_recall'])}."),
     ])
 
 
