@@ -431,6 +431,10 @@ def leave_one_source_out(clips: list[_Clip], samples: list[RepValue]) -> dict[st
         "in_sample": loso_table([clip.result for clip in clips if clip.group not in held_out], refit),
         "out_of_source": loso_table(out_of_source, refit),
         "held_out": loso_table([clip.result for clip in clips if clip.group in held_out], refit),
+        "fitted_now": {
+            f"{exercise}/{fault_id}": {"value": entry.value, "margin": entry.margin}
+            for exercise, faults in full.items() for fault_id, entry in faults.items()
+        },
         "folds": {group: fold["fitted"] for group, fold in folds.items()},
     }
 
