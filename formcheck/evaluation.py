@@ -436,6 +436,13 @@ def leave_one_source_out(clips: list[_Clip], samples: list[RepValue]) -> dict[st
             for exercise, faults in full.items() for fault_id, entry in faults.items()
         },
         "folds": {group: fold["fitted"] for group, fold in folds.items()},
+        # where a fold's other groups have no clean fit (e.g. every labelled rep of the fault comes from the
+        # held-out group), the spec's fixed value stays: that fold's figure for the fault is not out of source
+        "fallback_folds": {
+            name: [group for group, fold in folds.items() if fold["fitted"][name] is None and any(
+                clip.group == group and clip.result.analysed_as == name.split("/")[0] for clip in clips)]
+            for name in sorted(refit)
+        },
     }
 
 
