@@ -139,7 +139,7 @@ def rep_values(
     labels = label.get("faults") or []
     out: list[RepValue] = []
     for rule in spec.faults:
-        if not isinstance(rule, spec_models.TurningPointFault) or rule.origin.kind != "fitted":
+        if not isinstance(rule, spec_models.TurningPointFault) or rule.origin_kind != "fitted":
             continue
         mine = [entry for entry in labels if entry["id"] == rule.id]
         for rep, values in zip(review.reps, decisions):
@@ -187,7 +187,7 @@ def fit_all(
     fitted: dict[str, dict[str, FittedThreshold]] = {}
     for spec in specs.values():
         for rule in spec.faults:
-            if isinstance(rule, spec_models.TurningPointFault) and rule.origin.kind == "fitted":
+            if isinstance(rule, spec_models.TurningPointFault) and rule.origin_kind == "fitted":
                 assert rule.bound is not None
                 mine = [s for s in kept if s.exercise == spec.id and s.fault_id == rule.id]
                 fitted.setdefault(spec.id, {})[rule.id] = fit_threshold(rule.bound, mine)

@@ -394,7 +394,7 @@ def leave_one_source_out(clips: list[_Clip], samples: list[RepValue]) -> dict[st
     bare = bare_catalogue()
     refit = {
         f"{spec.id}/{rule.id}" for spec in bare.values() for rule in spec.faults
-        if isinstance(rule, TurningPointFault) and rule.origin.kind == "fitted"
+        if isinstance(rule, TurningPointFault) and rule.origin_kind == "fitted"
     }
     held_out = set(HELD_OUT_SOURCES)
     groups = sorted({clip.group for clip in clips} - held_out)

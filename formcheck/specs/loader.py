@@ -90,7 +90,7 @@ def with_fitted(spec: ExerciseSpec, fitted: dict[str, FittedThreshold], where: s
     by_id = {fault.id: fault for fault in spec.faults}
     for fault_id, fitted_entry in fitted.items():
         fault = by_id.get(fault_id)
-        if not isinstance(fault, TurningPointFault) or fault.origin.kind != "fitted":
+        if not isinstance(fault, TurningPointFault) or fault.origin_kind != "fitted":
             raise SpecError(f"{where}: {spec.id}.{fault_id}: no turning_point fault of that id with origin fitted")
         if fitted_entry.bound != fault.bound:
             raise SpecError(
@@ -131,7 +131,7 @@ def _load_bare_spec(path: Path) -> ExerciseSpec:
     if raw.get("id") != path.stem:
         raise SpecError(f"{path}: id: must equal the file name {path.stem!r}, got {raw.get('id')!r}")
     try:
-        return ExerciseSpec.model_validate(raw)
+        return ExerciseSpec.model_validate(raw, context={"spec_file": True})
     except ValidationError as error:
         first = error.errors()[0]
         location = _field_path(tuple(first["loc"]), raw)

@@ -8,9 +8,9 @@ so a typo fails loudly with the file and the field instead of silently doing not
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 View = Literal["side", "front", "oblique"]
 # "setup": before the start position is first seen (or the whole time, for a front-view check of an
@@ -175,6 +175,17 @@ class Origin(StrictModel):
         return self
 
 
+def _origin_required(schema: dict[str, Any]) -> None:
+    """In the JSON Schema (the spec-file format) ``origin`` is required, as the loader requires it."""
+    schema.setdefault("required", []).append("origin")
+
+
+def _check_origin_given(origin: Origin | None, info: ValidationInfo) -> None:
+    # Spec files must name every threshold's origin; a spec built in code (tests, experiments) may not.
+    if origin is None and isinstance(info.context, dict) and info.context.get("spec_file"):
+        raise ValueError("origin: every threshold in a spec file names its origin (citation, baseline, fitted or design)")
+
+
 class Condition(StrictModel):
     """A metric inside bounds: ``min <= value <= max`` (either bound may be left out)."""
 
@@ -264,11 +275,13 @@ class Measurement(StrictModel):
 class _MetricFault(StrictModel):
     """A fault judged on one metric: it fires when the value leaves [min, max] (good form's bounds)."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_origin_required)
+
     id: str
     metric: str
     min: float | None = None
     max: float | None = None
-    origin: Origin = Field(description="where the bound comes from (see Origin)")
+    origin: Origin | None = Field(default=None, description="where the bound comes from (see Origin); required in spec files")
     when: tuple[Condition, ...] = Field(default=(), description="judged only while all of these hold")
     views: tuple[View, ...]
     severity: Severity = "warning"
@@ -276,10 +289,15 @@ class _MetricFault(StrictModel):
     description: str = ""
 
     @model_validator(mode="after")
-    def _has_a_bound(self) -> _MetricFault:
+    def _has_a_bound(self, info: ValidationInfo) -> _MetricFault:
         if self.min is None and self.max is None:
             raise ValueError("give min, max or both (the fault fires outside them)")
+        _check_origin_given(self.origin, info)
         return self
+
+    @property
+    def origin_kind(self) -> str | None:
+        return self.origin.kind if self.origin is not None else None
 
     @property
     def bound(self) -> Literal["min", "max"] | None:
@@ -302,7 +320,7 @@ class TurningPointFault(_MetricFault):
 
     @model_validator(mode="after")
     def _fitted_has_one_bound(self) -> TurningPointFault:
-        if self.origin.kind == "fitted" and self.bound is None:
+        if self.origin_kind == "fitted" and self.bound is None:
             raise ValueError("origin: a fitted threshold needs exactly one bound (min or max)")
         return self
 
@@ -316,7 +334,7 @@ class SustainedFault(_MetricFault):
 
     @model_validator(mode="after")
     def _not_fitted(self) -> SustainedFault:
-        if self.origin.kind == "fitted":
+        if self.origin_kind == "fitted":
             raise ValueError("origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far")
         return self
 
@@ -329,22 +347,25 @@ class TempoFault(StrictModel):
     shallow rep is not called rushed for covering its small range in little time.
     """
 
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_origin_required)
+
     kind: Literal["tempo"]
     id: str
     half: Literal["out", "return"]
     min_s: float | None = Field(default=None, gt=0)
     max_speed: float | None = Field(default=None, gt=0)
-    origin: Origin = Field(description="where the bound comes from (see Origin)")
+    origin: Origin | None = Field(default=None, description="where the bound comes from (see Origin); required in spec files")
     views: tuple[View, ...] = ("side", "front", "oblique")
     severity: Severity = "info"
     cue: str
     description: str = ""
 
     @model_validator(mode="after")
-    def _has_one_bound(self) -> TempoFault:
+    def _has_one_bound(self, info: ValidationInfo) -> TempoFault:
         if (self.min_s is None) == (self.max_speed is None):
             raise ValueError("give exactly one of min_s (seconds) or max_speed (rep-metric units per second)")
-        if self.origin.kind == "fitted":
+        _check_origin_given(self.origin, info)
+        if self.origin is not None and self.origin.kind == "fitted":
             raise ValueError("origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far")
         return self
 

@@ -99,7 +99,7 @@ def set_key(*keys: str, value: object) -> Callable[[dict], None]:
         pytest.param(set_key("id", value="squats"), "id: must equal the file name 'squat', got 'squats'",
                      id="id not matching the file name"),
         pytest.param(lambda data: data.pop("id"), "id: must equal the file name 'squat', got None", id="id missing"),
-        pytest.param(lambda data: data["faults"][0].pop("origin"), "faults[0].origin: Field required", id="no origin"),
+        pytest.param(lambda data: data["faults"][0].pop("origin"), "faults[0]: origin: every threshold in a spec file names its origin (citation, baseline, fitted or design)", id="no origin"),
         pytest.param(set_key("faults", "0", "origin", value={"kind": "guess", "text": "x"}),
                      "faults[0].origin.kind: Input should be 'citation', 'baseline', 'fitted' or 'design'",
                      id="unknown origin kind"),
@@ -200,6 +200,7 @@ def test_every_shipped_threshold_names_its_origin_and_margin():
     for spec in catalogue().values():
         for fault in spec.faults:
             assert isinstance(fault, TurningPointFault | SustainedFault | TempoFault)
+            assert fault.origin is not None, (spec.id, fault.id)
             assert fault.origin.kind == "fitted" or "margin" in fault.origin.model_fields_set, (spec.id, fault.id)
 
 
