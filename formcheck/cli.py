@@ -215,6 +215,53 @@ def evaluate_command(
         return metrics
 
     metrics = _run(body)
+    print_metrics(metrics)
+    console.print(f"[dim]metrics written to {out}[/]")
+
+
+def _proportion(figure: dict[str, Any]) -> str:
+    if not figure["n"]:
+        return "-"
+    low, high = figure["ci95"]
+    return f"{figure['rate']:.2f} {figure['k']}/{figure['n']} [{low:.2f}-{high:.2f}]"
+
+
+def print_loso(loso: dict[str, Any]) -> None:
+    """In-sample and out-of-source (leave one source out) figures side by side, then the held-out sources."""
+    console.print(
+        "[bold]Leave one source out[/]: each source group scored with the fitted thresholds refitted on the other "
+        f"groups; held out of every fit: {', '.join(loso['held_out_sources'])}. Figures: rate k/n [95 % Wilson]."
+    )
+    if not loso["fitted_file_is_current"]:
+        console.print("[yellow]exercise_specs/fitted.yaml is not what the labels fit now: run `formcheck calibrate`[/]")
+    table = Table(show_header=True, header_style="bold")
+    for column in ("group", "clips", "count ok in / out", "off<=1 in / out", "fault precision in / out",
+                   "fault recall in / out"):
+        table.add_column(column)
+    inside, outside = loso["in_sample"], loso["out_of_source"]
+    rows = [("overall", "overall", "")] + [("by_exercise", name, "") for name in inside["by_exercise"]]
+    rows += [("by_view", name, "view: ") for name in inside["by_view"]]
+    rows += [("by_fault", name, "fault: ") for name in inside["by_fault"]]
+    for section, name, prefix in rows:
+        a = inside[section] if section == "overall" else inside[section][name]
+        b = outside[section] if section == "overall" else outside[section].get(name)
+        if b is None:
+            continue
+        refit = "" if section != "by_fault" else (" (refit)" if a["refit"] else " (fixed)")
+        table.add_row(
+            f"{prefix}{name}{refit}", str(a["clips"]),
+            *(f"{_proportion(a[key])}\n{_proportion(b[key])}" for key in (
+                "count_within_tolerance", "count_off_by_at_most_one", "fault_precision", "fault_recall")),
+        )
+    console.print(table)
+    held = loso["held_out"]["overall"]
+    console.print(
+        f"held-out sources ({held['clips']} clips): count ok {_proportion(held['count_within_tolerance'])}, "
+        f"fault precision {_proportion(held['fault_precision'])}, recall {_proportion(held['fault_recall'])}"
+    )
+
+
+def print_metrics(metrics: dict[str, Any]) -> None:
     table = Table(show_header=True, header_style="bold")
     for column in ("group", "clips", "exact", "count ok", "off<=1", "MAE", "time err s", "fault precision", "fault recall"):
         table.add_column(column)
@@ -226,7 +273,46 @@ def evaluate_command(
             _fmt(figures["fault_precision"], 2) + f" ({figures['faults_reported']})", _fmt(figures["fault_recall"], 2) + f" ({figures['faults_labelled']})",
         )
     console.print(table)
-    console.print(f"[dim]metrics written to {out}[/]")
+    if "loso" in metrics:
+        print_loso(metrics["loso"])
+
+
+@app.command()
+def calibrate(
+    labels: Annotated[Path, typer.Option(help="labels file (formcheck.labels/1)")] = Path("../shared/labels/clips.yaml"),
+    clips: Annotated[Path, typer.Option(help="folder the label paths are relative to")] = Path("../shared/clips"),
+    out: Annotated[Path | None, typer.Option(help="where to write the fitted thresholds (default: fitted.yaml beside the specs)")] = None,
+) -> None:
+    """Fit every spec threshold whose origin is `fitted` from the labelled clips (held-out sources left out)."""
+    from formcheck.calibration import calibrate as fit
+    from formcheck.calibration import write_fitted
+    from formcheck.evaluation import load_labels
+    from formcheck.specs import default_spec_dir
+    from formcheck.specs.loader import FITTED_FILE
+    from formcheck.specs.models import FittedFile
+
+    target = out or default_spec_dir() / FITTED_FILE
+
+    def body() -> FittedFile:
+        fitted, _ = fit(load_labels(labels), clips, cache=PoseCache())
+        write_fitted(fitted, target)
+        return fitted
+
+    fitted = _run(body)
+    table = Table(show_header=True, header_style="bold")
+    for column in ("exercise/fault", "bound", "value", "margin", "fault reps", "other reps", "fault range", "other range"):
+        table.add_column(column)
+    for exercise, faults in fitted.thresholds.items():
+        for fault_id, entry in faults.items():
+            value = "[yellow]not separable: fixed value stays[/]" if entry.value is None else f"{entry.value:g}"
+            span = {key: "-" if r is None else f"{r[0]:g} .. {r[1]:g}" for key, r in
+                    (("fault", entry.fault_range), ("other", entry.no_fault_range))}
+            table.add_row(
+                f"{exercise}/{fault_id}", entry.bound, value, _fmt(entry.margin, 3), str(entry.fault_reps),
+                str(entry.no_fault_reps), span["fault"], span["other"],
+            )
+    console.print(table)
+    console.print(f"[dim]fitted thresholds written to {target} (held out: {', '.join(fitted.held_out)})[/]")
 
 
 @app.command()

@@ -17,6 +17,7 @@ pose model's noise) is left out of the count and timing figures; its clips say `
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -25,11 +26,15 @@ from typing import Any
 
 import yaml
 
+from formcheck.calibration import HELD_OUT_SOURCES, RepValue, analyze_with_decisions, fit_all, rep_values, source_group
 from formcheck.errors import FormcheckError
-from formcheck.pipeline import analyze_video
+from formcheck.pipeline import analyze_video, resolve_model
 from formcheck.pose.cache import PoseCache
+from formcheck.pose.run import PoseTrack, estimate_source
 from formcheck.review.schema import Review
-from formcheck.specs import catalogue
+from formcheck.specs import catalogue, default_spec_dir
+from formcheck.specs.loader import FITTED_FILE, bare_catalogue, load_fitted, with_fitted
+from formcheck.specs.models import ExerciseSpec, TurningPointFault
 
 TIMING_TOLERANCE_S = 0.5  # labels are good to ~0.3 s; the counter confirms a rep a little after it ends
 
@@ -61,6 +66,8 @@ class ClipResult:
     missed_faults: list[str] = field(default_factory=list)
     false_faults: list[str] = field(default_factory=list)
     counts_reps: bool = True  # false: the spec does not count this exercise's reps (reps.not_counted)
+    # fault id -> [reported, reported and labelled, labelled, labelled and found]
+    faults_by_id: dict[str, list[int]] = field(default_factory=dict)
 
 
 def count_error(counted: int, reps: int, partial: int) -> int:
@@ -140,34 +147,62 @@ def score_faults(review: Review, labels: list[dict[str, Any]]) -> tuple[int, int
     return reported, correct, labelled, found, missed, false_ids
 
 
-def evaluate_clip(label: dict[str, Any], clips_dir: Path, cache: PoseCache) -> ClipResult:
+def faults_by_id(review: Review, labels: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """``score_faults`` by fault id: id -> [reported, reported and labelled, labelled, labelled and found]."""
+    counts: dict[str, list[int]] = {}
+    for fault_id in sorted({f.id for f in review.faults} | {label["id"] for label in labels}):
+        mine = [label for label in labels if label["id"] == fault_id]
+        only = review.model_copy(update={
+            "faults": [f for f in review.faults if f.id == fault_id],
+            "reps": [rep.model_copy(update={"faults": [f for f in rep.faults if f.id == fault_id]}) for rep in review.reps],
+        })
+        reported, correct, labelled, found, _, _ = score_faults(only, mine)
+        counts[fault_id] = [reported, correct, labelled, found]
+    return counts
+
+
+def _base(label: dict[str, Any]) -> dict[str, Any]:
     exercise = label["catalogue_exercise"]
     analysed_as = exercise or label["wrong_as"]
-    base = {
+    return {
         "path": label["path"], "exercise": exercise or f"not {analysed_as}", "analysed_as": analysed_as,
         "view": label["view"], "labelled_reps": label["reps"], "partial_reps": label.get("partial_reps", 0),
     }
-    try:
-        review = analyze_video(clips_dir / label["path"], analysed_as, cache=cache)
-    except FormcheckError as error:
-        return ClipResult(**base, counted=0, within_tolerance=False, count_error=-label["reps"], reps_matched=0,
-                          start_errors_s=[], end_errors_s=[], faults_reported=0, faults_reported_correct=0,
-                          faults_labelled=0, faults_found=0, error=str(error))
+
+
+def failed_clip(label: dict[str, Any], error: FormcheckError) -> ClipResult:
+    """The result of a clip that could not be analysed."""
+    return ClipResult(**_base(label), counted=0, within_tolerance=False, count_error=-label["reps"], reps_matched=0,
+                      start_errors_s=[], end_errors_s=[], faults_reported=0, faults_reported_correct=0,
+                      faults_labelled=0, faults_found=0, error=str(error))
+
+
+def score_review(label: dict[str, Any], review: Review) -> ClipResult:
+    """Score one clip's review against its label."""
     off_by = count_error(review.rep_count, label["reps"], label.get("partial_reps", 0))
     starts, ends = match_rep_times(label.get("rep_times") or [], review)
     reported, correct, labelled, found, missed, false_ids = score_faults(review, label.get("faults") or [])
     labelled_holds = [tuple(span) for span in label.get("holds") or []]
     found_holds = [(hold.start_s, hold.end_s) for hold in review.holds]
     return ClipResult(
-        **base, counted=review.rep_count, within_tolerance=off_by == 0, count_error=off_by, reps_matched=len(starts),
-        start_errors_s=starts, end_errors_s=ends, faults_reported=reported, faults_reported_correct=correct,
-        faults_labelled=labelled, faults_found=found, missed_faults=missed, false_faults=false_ids,
-        per_side_labelled=label.get("per_side"), per_side_counted=review.summary.per_side,
+        **_base(label), counted=review.rep_count, within_tolerance=off_by == 0, count_error=off_by,
+        reps_matched=len(starts), start_errors_s=starts, end_errors_s=ends, faults_reported=reported,
+        faults_reported_correct=correct, faults_labelled=labelled, faults_found=found, missed_faults=missed,
+        false_faults=false_ids, per_side_labelled=label.get("per_side"), per_side_counted=review.summary.per_side,
         hold_labelled_s=round(sum(end - start for start, end in labelled_holds), 2),
         hold_found_s=round(sum(overlap_s(a, b) for a in labelled_holds for b in found_holds), 2),
         hold_reported_s=round(sum(end - start for start, end in found_holds), 2),
         counts_reps=not any(warning.id == "not_counted" for warning in review.warnings),
+        faults_by_id=faults_by_id(review, label.get("faults") or []),
     )
+
+
+def evaluate_clip(label: dict[str, Any], clips_dir: Path, cache: PoseCache) -> ClipResult:
+    try:
+        review = analyze_video(clips_dir / label["path"], label["catalogue_exercise"] or label["wrong_as"], cache=cache)
+    except FormcheckError as error:
+        return failed_clip(label, error)
+    return score_review(label, review)
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -223,37 +258,191 @@ def load_labels(labels_path: Path) -> list[dict[str, Any]]:
     return list(document["clips"])
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95 % Wilson score interval of a proportion k / n (None when n is 0)."""
+    if n == 0:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3)
+
+
+def proportion(k: int, n: int) -> dict[str, Any]:
+    """``{k, n, rate, ci95}``: a count out of a total, with its Wilson interval."""
+    return {"k": k, "n": n, "rate": _ratio(k, n), "ci95": list(interval) if (interval := wilson(k, n)) else None}
+
+
+def _fault_totals(results: list[ClipResult], fault_id: str | None = None) -> list[int]:
+    """[reported, correct, labelled, found] over the clips (of one fault id, or all)."""
+    totals = [0, 0, 0, 0]
+    for result in results:
+        rows = result.faults_by_id.values() if fault_id is None else [result.faults_by_id.get(fault_id, [0, 0, 0, 0])]
+        for row in rows:
+            totals = [a + b for a, b in zip(totals, row)]
+    return totals
+
+
+def loso_figures(results: list[ClipResult], fault_id: str | None = None) -> dict[str, Any]:
+    """Counts within tolerance, off by <= 1, fault precision and recall, with counts and Wilson intervals."""
+    counting = [r for r in results if r.counts_reps]
+    reported, correct, labelled, found = _fault_totals(results, fault_id)
+    return {
+        "clips": len(results),
+        "count_within_tolerance": proportion(sum(r.within_tolerance for r in counting), len(counting)),
+        "count_off_by_at_most_one": proportion(sum(abs(r.count_error) <= 1 for r in counting), len(counting)),
+        "fault_precision": proportion(correct, reported),
+        "fault_recall": proportion(found, labelled),
+    }
+
+
+def _group_name(result: ClipResult) -> str:
+    return result.exercise if not result.exercise.startswith("not ") else "wrong_exercise"
+
+
+def loso_table(results: list[ClipResult], refit: set[str]) -> dict[str, Any]:
+    """``loso_figures`` overall, by exercise, by view and by exercise/fault id (``refit``: whether the
+    fault's threshold was refitted in each fold, or fixed in advance)."""
+    by_exercise: dict[str, list[ClipResult]] = defaultdict(list)
+    by_view: dict[str, list[ClipResult]] = defaultdict(list)
+    by_fault: dict[str, list[ClipResult]] = defaultdict(list)
+    for result in results:
+        by_exercise[_group_name(result)].append(result)
+        by_view[result.view].append(result)
+        for fault_id in result.faults_by_id:
+            by_fault[f"{result.analysed_as}/{fault_id}"].append(result)
+    return {
+        "overall": loso_figures(results),
+        "by_exercise": {name: loso_figures(group) for name, group in sorted(by_exercise.items())},
+        "by_view": {name: loso_figures(group) for name, group in sorted(by_view.items())},
+        "by_fault": {
+            name: loso_figures(group, name.split("/", 1)[1]) | {"refit": name in refit}
+            for name, group in sorted(by_fault.items())
+        },
+    }
+
+
+@dataclass
+class _Clip:
+    label: dict[str, Any]
+    group: str
+    track: PoseTrack | None
+    result: ClipResult  # in-sample: the shipped specs
+
+
+def _analyse(clip: _Clip, spec: ExerciseSpec) -> tuple[Review, list[dict[str, float]]]:
+    assert clip.track is not None
+    return analyze_with_decisions(clip.track.frames, spec, clip.track.source, clip.track.decode_warning)
+
+
 def evaluate(
     labels_path: Path,
     clips_dir: Path,
     cache: PoseCache | None = None,
     exercises: set[str] | None = None,
     on_clip: Callable[[ClipResult], None] | None = None,
+    loso: bool = True,
 ) -> dict[str, Any]:
-    """Evaluate every clip whose exercise (or ``wrong_as``) is in the catalogue."""
-    known = set(catalogue())
-    chosen = exercises & known if exercises else known
+    """Evaluate every clip whose exercise (or ``wrong_as``) is in the catalogue.
+
+    With ``loso`` it also scores each source group with the ``fitted`` thresholds refitted on the other
+    groups only (leave one source out), and the held-out sources (kept out of every fit) apart.
+    """
+    specs = catalogue()
+    chosen = exercises & set(specs) if exercises else set(specs)
     cache = cache or PoseCache()
-    results = []
+    bundle = resolve_model(None)
+    clips: list[_Clip] = []
+    samples: list[RepValue] = []
     for label in load_labels(labels_path):
         analysed_as = label["catalogue_exercise"] or label.get("wrong_as")
         if analysed_as not in chosen:
             continue
-        result = evaluate_clip(label, clips_dir, cache)
-        results.append(result)
+        try:
+            track = estimate_source(clips_dir / label["path"], bundle=bundle, cache=cache)
+        except FormcheckError as error:
+            clip = _Clip(label, source_group(label["path"]), None, failed_clip(label, error))
+        else:
+            clip = _Clip(label, source_group(label["path"]), track, failed_clip(label, FormcheckError("not run")))
+            review, decisions = _analyse(clip, specs[analysed_as])
+            clip.result = score_review(label, review)
+            samples += rep_values(label, review, decisions, specs[analysed_as])
+        clips.append(clip)
         if on_clip:
-            on_clip(result)
+            on_clip(clip.result)
+    results = [clip.result for clip in clips]
     by_exercise: dict[str, list[ClipResult]] = defaultdict(list)
     by_view: dict[str, list[ClipResult]] = defaultdict(list)
     for result in results:
-        by_exercise[result.exercise if not result.exercise.startswith("not ") else "wrong_exercise"].append(result)
+        by_exercise[_group_name(result)].append(result)
         by_view[result.view].append(result)
-    return {
+    metrics: dict[str, Any] = {
         "schema": "formcheck.evaluation/1",
         "overall": summarise(results),
         "by_exercise": {name: summarise(group) for name, group in sorted(by_exercise.items())},
         "by_view": {name: summarise(group) for name, group in sorted(by_view.items())},
-        "clips": [asdict(result) for result in results],
+    }
+    if loso:
+        metrics["loso"] = leave_one_source_out(clips, samples)
+    metrics["clips"] = [asdict(result) for result in results]
+    return metrics
+
+
+def leave_one_source_out(clips: list[_Clip], samples: list[RepValue]) -> dict[str, Any]:
+    """Score each source group with the fitted thresholds refitted on the other groups (held-out sources
+    never fitted on), beside the in-sample figures of the same clips."""
+    bare = bare_catalogue()
+    refit = {
+        f"{spec.id}/{rule.id}" for spec in bare.values() for rule in spec.faults
+        if isinstance(rule, TurningPointFault) and rule.origin_kind == "fitted"
+    }
+    held_out = set(HELD_OUT_SOURCES)
+    groups = sorted({clip.group for clip in clips} - held_out)
+    out_of_source: list[ClipResult] = []
+    folds: dict[str, Any] = {}
+    for group in groups:
+        fitted = fit_all(bare, samples, leave_out=held_out | {group})
+        folds[group] = {
+            "clips": sum(clip.group == group for clip in clips),
+            "fitted": {
+                f"{exercise}/{fault_id}": entry.value for exercise, faults in fitted.items() for fault_id, entry in faults.items()
+            },
+        }
+        for clip in clips:
+            if clip.group != group:
+                continue
+            if clip.track is None:
+                out_of_source.append(clip.result)
+                continue
+            exercise = clip.result.analysed_as
+            spec = with_fitted(bare[exercise], fitted.get(exercise, {}))
+            out_of_source.append(score_review(clip.label, _analyse(clip, spec)[0]))
+    full = fit_all(bare, samples, leave_out=held_out)
+    shipped = load_fitted(default_spec_dir() / FITTED_FILE)
+    current = shipped is not None and all(
+        shipped.thresholds.get(exercise, {}).get(fault_id) == entry
+        for exercise, faults in full.items() for fault_id, entry in faults.items()
+    )
+    return {
+        "grouping": "clip folder name up to its first '-' (one owner's folders are one group)",
+        "held_out_sources": sorted(held_out),
+        "fitted_file_is_current": current,
+        "groups": {group: folds[group]["clips"] for group in groups},
+        "in_sample": loso_table([clip.result for clip in clips if clip.group not in held_out], refit),
+        "out_of_source": loso_table(out_of_source, refit),
+        "held_out": loso_table([clip.result for clip in clips if clip.group in held_out], refit),
+        "fitted_now": {
+            f"{exercise}/{fault_id}": {"value": entry.value, "margin": entry.margin}
+            for exercise, faults in full.items() for fault_id, entry in faults.items()
+        },
+        "folds": {group: fold["fitted"] for group, fold in folds.items()},
+        # where a fold's other groups have no clean fit (e.g. every labelled rep of the fault comes from the
+        # held-out group), the spec's fixed value stays: that fold's figure for the fault is not out of source
+        "fallback_folds": {
+            name: [group for group, fold in folds.items() if fold["fitted"][name] is None and any(
+                clip.group == group and clip.result.analysed_as == name.split("/")[0] for clip in clips)]
+            for name in sorted(refit)
+        },
     }
 
 

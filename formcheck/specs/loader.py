@@ -14,7 +14,9 @@ import yaml
 from pydantic import ValidationError
 
 from formcheck.errors import SpecError, UnknownExerciseError
-from formcheck.specs.models import ExerciseSpec
+from formcheck.specs.models import ExerciseSpec, FittedFile, FittedThreshold, TurningPointFault
+
+FITTED_FILE = "fitted.yaml"  # beside the specs: the thresholds `formcheck calibrate` fitted (not a spec)
 
 
 def default_spec_dir() -> Path:
@@ -49,26 +51,87 @@ def _field_path(location: tuple[int | str, ...], raw: object = None) -> str:
     return text
 
 
-def load_spec_file(path: Path) -> ExerciseSpec:
-    """Load and validate one spec file.
-
-    Raises:
-        SpecError: unreadable file, bad YAML, or a field that fails validation.
-    """
+def _read_yaml(path: Path) -> object:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise SpecError(f"{path}: cannot be read ({error.strerror})") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise SpecError(f"{path}: not valid YAML{where}") from error
+
+
+def load_fitted(path: Path) -> FittedFile | None:
+    """The fitted thresholds file, or None when there is none.
+
+    Raises:
+        SpecError: unreadable, bad YAML, or a field that fails validation.
+    """
+    if not path.is_file():
+        return None
+    raw = _read_yaml(path)
+    try:
+        return FittedFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = _field_path(tuple(first["loc"]), raw)
+        message = first["msg"].removeprefix("Value error, ")
+        raise SpecError(f"{path}: {location + ': ' if location else ''}{message}") from error
+
+
+def with_fitted(spec: ExerciseSpec, fitted: dict[str, FittedThreshold], where: str = "fitted") -> ExerciseSpec:
+    """The spec with its ``fitted`` thresholds set to the fitted values (those with a value).
+
+    Raises:
+        SpecError: an entry names no fault of the spec, a fault whose origin is not ``fitted``, or the
+            wrong bound.
+    """
+    by_id = {fault.id: fault for fault in spec.faults}
+    for fault_id, fitted_entry in fitted.items():
+        fault = by_id.get(fault_id)
+        if not isinstance(fault, TurningPointFault) or fault.origin_kind != "fitted":
+            raise SpecError(f"{where}: {spec.id}.{fault_id}: no turning_point fault of that id with origin fitted")
+        if fitted_entry.bound != fault.bound:
+            raise SpecError(
+                f"{where}: {spec.id}.{fault_id}: bound {fitted_entry.bound!r}, but the spec bounds {fault.bound!r}"
+            )
+    faults = tuple(
+        fault.model_copy(update={entry.bound: entry.value})
+        if (entry := fitted.get(fault.id)) is not None and entry.value is not None else fault
+        for fault in spec.faults
+    )
+    return spec.model_copy(update={"faults": faults})
+
+
+def load_spec_file(path: Path, fitted: FittedFile | None = None) -> ExerciseSpec:
+    """Load and validate one spec file, with the fitted thresholds of ``fitted`` (by default those of
+    the ``fitted.yaml`` beside it) laid over its ``fitted`` ones.
+
+    Raises:
+        SpecError: unreadable file, bad YAML, or a field that fails validation.
+    """
+    spec = _load_bare_spec(path)
+    fitted_path = path.parent / FITTED_FILE
+    fitted = fitted if fitted is not None else load_fitted(fitted_path)
+    if fitted is not None and spec.id in fitted.thresholds:
+        return with_fitted(spec, fitted.thresholds[spec.id], str(fitted_path))
+    return spec
+
+
+def load_bare_spec_file(path: Path) -> ExerciseSpec:
+    """One spec file as written, with no fitted values laid over it (the calibration's starting point)."""
+    return _load_bare_spec(path)
+
+
+def _load_bare_spec(path: Path) -> ExerciseSpec:
+    raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: expected a mapping of fields at the top level")
     if raw.get("id") != path.stem:
         raise SpecError(f"{path}: id: must equal the file name {path.stem!r}, got {raw.get('id')!r}")
     try:
-        return ExerciseSpec.model_validate(raw)
+        return ExerciseSpec.model_validate(raw, context={"spec_file": True})
     except ValidationError as error:
         first = error.errors()[0]
         location = _field_path(tuple(first["loc"]), raw)
@@ -83,7 +146,18 @@ def catalogue(spec_dir: Path | None = None) -> dict[str, ExerciseSpec]:
     folder = spec_dir or default_spec_dir()
     if not folder.is_dir():
         raise SpecError(f"{folder}: exercise spec folder not found")
-    return {path.stem: load_spec_file(path) for path in sorted(folder.glob("*.yaml"))}
+    fitted = load_fitted(folder / FITTED_FILE)
+    specs = {path.stem: load_spec_file(path, fitted) for path in spec_files(folder)}
+    if fitted is not None:
+        for exercise_id in fitted.thresholds:
+            if exercise_id not in specs:
+                raise SpecError(f"{folder / FITTED_FILE}: thresholds.{exercise_id}: no spec has that id")
+    return specs
+
+
+def spec_files(folder: Path) -> list[Path]:
+    """The spec files of a folder (every ``*.yaml`` but the fitted thresholds), sorted."""
+    return sorted(path for path in folder.glob("*.yaml") if path.name != FITTED_FILE)
 
 
 def load_spec(exercise_id: str, spec_dir: Path | None = None) -> ExerciseSpec:
@@ -96,3 +170,9 @@ def load_spec(exercise_id: str, spec_dir: Path | None = None) -> ExerciseSpec:
     if exercise_id not in specs:
         raise UnknownExerciseError(f"unknown exercise {exercise_id!r}; choose one of: {', '.join(specs)}")
     return specs[exercise_id]
+
+
+def bare_catalogue(spec_dir: Path | None = None) -> dict[str, ExerciseSpec]:
+    """Every spec as written, with no fitted values laid over it (a fit's starting point)."""
+    folder = spec_dir or default_spec_dir()
+    return {path.stem: load_bare_spec_file(path) for path in spec_files(folder)}

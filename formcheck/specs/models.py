@@ -8,9 +8,9 @@ so a typo fails loudly with the file and the field instead of silently doing not
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 View = Literal["side", "front", "oblique"]
 # "setup": before the start position is first seen (or the whole time, for a front-view check of an
@@ -142,6 +142,50 @@ MetricSpec = Annotated[
 ]
 
 
+class Origin(StrictModel):
+    """Where a threshold comes from. ``kind``:
+
+    * ``citation``: a published criterion (``text`` quotes or names it);
+    * ``baseline``: the person's own value (``text`` says how it is measured);
+    * ``fitted``: fitted by code (``formcheck calibrate``) from the labelled clips as the midpoint of the
+      margin between the reps labelled with the fault and the reps of clips without it; the value and
+      margin live in ``fitted.yaml`` beside the specs, and the spec's own value is the fixed fallback used
+      while no clean separation exists (``text``: optional, what the fit rests on);
+    * ``design``: a fixed engineering choice (``text`` gives the reason).
+
+    ``margin`` is the distance, in the metric's unit, from the threshold to the nearest value on either
+    side that it was set to separate (null: not measured); a ``fitted`` threshold's margin is recorded by
+    the calibration instead, so it must be left out here.
+    """
+
+    kind: Literal["citation", "baseline", "fitted", "design"]
+    text: str = ""
+    margin: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _says_enough(self) -> Origin:
+        if self.kind == "fitted":
+            if "margin" in self.model_fields_set:
+                raise ValueError("a fitted threshold's margin is recorded by `formcheck calibrate` in fitted.yaml")
+        else:
+            if not self.text.strip():
+                raise ValueError(f"a {self.kind} origin needs text (the criterion, the measurement or the reason)")
+            if "margin" not in self.model_fields_set:
+                raise ValueError(f"a {self.kind} origin must name its margin (a number, or null when not measured)")
+        return self
+
+
+def _origin_required(schema: dict[str, Any]) -> None:
+    """In the JSON Schema (the spec-file format) ``origin`` is required, as the loader requires it."""
+    schema.setdefault("required", []).append("origin")
+
+
+def _check_origin_given(origin: Origin | None, info: ValidationInfo) -> None:
+    # Spec files must name every threshold's origin; a spec built in code (tests, experiments) may not.
+    if origin is None and isinstance(info.context, dict) and info.context.get("spec_file"):
+        raise ValueError("origin: every threshold in a spec file names its origin (citation, baseline, fitted or design)")
+
+
 class Condition(StrictModel):
     """A metric inside bounds: ``min <= value <= max`` (either bound may be left out)."""
 
@@ -231,10 +275,13 @@ class Measurement(StrictModel):
 class _MetricFault(StrictModel):
     """A fault judged on one metric: it fires when the value leaves [min, max] (good form's bounds)."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_origin_required)
+
     id: str
     metric: str
     min: float | None = None
     max: float | None = None
+    origin: Origin | None = Field(default=None, description="where the bound comes from (see Origin); required in spec files")
     when: tuple[Condition, ...] = Field(default=(), description="judged only while all of these hold")
     views: tuple[View, ...]
     severity: Severity = "warning"
@@ -242,10 +289,22 @@ class _MetricFault(StrictModel):
     description: str = ""
 
     @model_validator(mode="after")
-    def _has_a_bound(self) -> _MetricFault:
+    def _has_a_bound(self, info: ValidationInfo) -> _MetricFault:
         if self.min is None and self.max is None:
             raise ValueError("give min, max or both (the fault fires outside them)")
+        _check_origin_given(self.origin, info)
         return self
+
+    @property
+    def origin_kind(self) -> str | None:
+        return self.origin.kind if self.origin is not None else None
+
+    @property
+    def bound(self) -> Literal["min", "max"] | None:
+        """The one bound a fitted threshold moves (None when the fault has both)."""
+        if self.min is not None and self.max is not None:
+            return None
+        return "min" if self.min is not None else "max"
 
 
 class TurningPointFault(_MetricFault):
@@ -259,6 +318,12 @@ class TurningPointFault(_MetricFault):
     kind: Literal["turning_point"]
     at: Literal["turn", "rep_metric_max", "rep_metric_min"] = "turn"
 
+    @model_validator(mode="after")
+    def _fitted_has_one_bound(self) -> TurningPointFault:
+        if self.origin_kind == "fitted" and self.bound is None:
+            raise ValueError("origin: a fitted threshold needs exactly one bound (min or max)")
+        return self
+
 
 class SustainedFault(_MetricFault):
     """Fires when a metric stays outside [min, max] for ``min_duration_s`` in the named phases."""
@@ -266,6 +331,12 @@ class SustainedFault(_MetricFault):
     kind: Literal["sustained"]
     phases: tuple[Phase, ...]
     min_duration_s: float = Field(default=0.2, ge=0)
+
+    @model_validator(mode="after")
+    def _not_fitted(self) -> SustainedFault:
+        if self.origin_kind == "fitted":
+            raise ValueError("origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far")
+        return self
 
 
 class TempoFault(StrictModel):
@@ -276,24 +347,57 @@ class TempoFault(StrictModel):
     shallow rep is not called rushed for covering its small range in little time.
     """
 
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_origin_required)
+
     kind: Literal["tempo"]
     id: str
     half: Literal["out", "return"]
     min_s: float | None = Field(default=None, gt=0)
     max_speed: float | None = Field(default=None, gt=0)
+    origin: Origin | None = Field(default=None, description="where the bound comes from (see Origin); required in spec files")
     views: tuple[View, ...] = ("side", "front", "oblique")
     severity: Severity = "info"
     cue: str
     description: str = ""
 
     @model_validator(mode="after")
-    def _has_one_bound(self) -> TempoFault:
+    def _has_one_bound(self, info: ValidationInfo) -> TempoFault:
         if (self.min_s is None) == (self.max_speed is None):
             raise ValueError("give exactly one of min_s (seconds) or max_speed (rep-metric units per second)")
+        _check_origin_given(self.origin, info)
+        if self.origin is not None and self.origin.kind == "fitted":
+            raise ValueError("origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far")
         return self
 
 
 FaultSpec = Annotated[TurningPointFault | SustainedFault | TempoFault, Field(discriminator="kind")]
+
+
+class FittedThreshold(StrictModel):
+    """One threshold fitted by ``formcheck calibrate`` (an entry of ``fitted.yaml``).
+
+    For a ``max`` bound the fault values lie above: ``value`` is the midpoint between the largest value of a
+    rep without the fault and the smallest of a rep labelled with it, ``margin`` half the gap between them
+    (the mirror for ``min``). With no clean separation (or no reps on one side) ``value`` is null, the spec's
+    fixed value stays, and ``margin`` is minus half the overlap (null with no reps on one side).
+    """
+
+    bound: Literal["min", "max"]
+    value: float | None
+    margin: float | None
+    fault_reps: int = Field(ge=0, description="reps labelled with the fault whose value was judged")
+    no_fault_reps: int = Field(ge=0, description="judged reps of clips not labelled with the fault")
+    fault_range: tuple[float, float] | None = Field(description="smallest and largest value of the fault reps")
+    no_fault_range: tuple[float, float] | None = Field(description="smallest and largest value of the others")
+    sources: tuple[str, ...] = Field(description="the source groups the reps came from")
+
+
+class FittedFile(StrictModel):
+    """``fitted.yaml``: every fitted threshold, by exercise id and fault id."""
+
+    schema_id: Literal["formcheck.fitted/1"] = Field(alias="schema")
+    held_out: tuple[str, ...] = Field(default=(), description="source groups kept out of the fit (test sources)")
+    thresholds: dict[str, dict[str, FittedThreshold]]
 
 
 class Prescription(StrictModel):

@@ -16,8 +16,10 @@ import yaml
 
 from formcheck.errors import SpecError, UnknownExerciseError
 from formcheck.specs import ExerciseSpec, catalogue, default_spec_dir, load_spec, load_spec_file
+from formcheck.specs.loader import FITTED_FILE, spec_files
+from formcheck.specs.models import SustainedFault, TempoFault, TurningPointFault
 
-SHIPPED = sorted(default_spec_dir().glob("*.yaml"))
+SHIPPED = spec_files(default_spec_dir())
 SQUAT = yaml.safe_load((default_spec_dir() / "squat.yaml").read_text(encoding="utf-8"))
 
 
@@ -97,6 +99,25 @@ def set_key(*keys: str, value: object) -> Callable[[dict], None]:
         pytest.param(set_key("id", value="squats"), "id: must equal the file name 'squat', got 'squats'",
                      id="id not matching the file name"),
         pytest.param(lambda data: data.pop("id"), "id: must equal the file name 'squat', got None", id="id missing"),
+        pytest.param(lambda data: data["faults"][0].pop("origin"), "faults[0]: origin: every threshold in a spec file names its origin (citation, baseline, fitted or design)", id="no origin"),
+        pytest.param(set_key("faults", "0", "origin", value={"kind": "guess", "text": "x"}),
+                     "faults[0].origin.kind: Input should be 'citation', 'baseline', 'fitted' or 'design'",
+                     id="unknown origin kind"),
+        pytest.param(set_key("faults", "0", "origin", value={"kind": "design", "margin": 1}),
+                     "faults[0].origin: a design origin needs text (the criterion, the measurement or the reason)",
+                     id="design without a reason"),
+        pytest.param(set_key("faults", "0", "origin", value={"kind": "citation", "text": "NSCA"}),
+                     "faults[0].origin: a citation origin must name its margin (a number, or null when not measured)",
+                     id="citation without a margin"),
+        pytest.param(set_key("faults", "0", "origin", value={"kind": "fitted", "margin": 0.05}),
+                     "faults[0].origin: a fitted threshold's margin is recorded by `formcheck calibrate` in fitted.yaml",
+                     id="fitted with a hand margin"),
+        pytest.param(set_key("faults", "0", "min", value=0.0),
+                     "faults[0]: origin: a fitted threshold needs exactly one bound (min or max)",
+                     id="fitted with two bounds"),
+        pytest.param(set_key("faults", "2", "origin", value={"kind": "fitted"}),
+                     "faults[2]: origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far",
+                     id="fitted sustained check"),
     ],
 )
 def test_spec_errors_pinned(tmp_path, change, message):
@@ -172,3 +193,62 @@ def test_one_bad_spec_in_the_folder_names_that_file(tmp_path):
     with pytest.raises(SpecError) as caught:
         catalogue(tmp_path)
     assert str(caught.value) == f"{bad}: id: must equal the file name 'lunge', got 'wrong'"
+
+
+def test_every_shipped_threshold_names_its_origin_and_margin():
+    """Fitted ones get their margin from fitted.yaml; the others state it (or null: not measured)."""
+    for spec in catalogue().values():
+        for fault in spec.faults:
+            assert isinstance(fault, TurningPointFault | SustainedFault | TempoFault)
+            assert fault.origin is not None, (spec.id, fault.id)
+            assert fault.origin.kind == "fitted" or "margin" in fault.origin.model_fields_set, (spec.id, fault.id)
+
+
+FITTED = {"schema": "formcheck.fitted/1", "held_out": ["isilunveren"], "thresholds": {"squat": {"shallow_depth": {
+    "bound": "max", "value": 0.3, "margin": 0.02, "fault_reps": 3, "no_fault_reps": 9, "fault_range": [0.32, 0.6],
+    "no_fault_range": [0.0, 0.28], "sources": ["a", "b"],
+}}}}
+
+
+def _shallow(spec: ExerciseSpec) -> float | None:
+    fault = next(f for f in spec.faults if f.id == "shallow_depth")
+    assert isinstance(fault, TurningPointFault)
+    return fault.max
+
+
+def test_fitted_values_are_laid_over_the_spec(tmp_path):
+    path = write_spec(tmp_path)
+    assert _shallow(load_spec_file(path)) == 0.22  # the fixed value, with no fitted.yaml
+    (tmp_path / FITTED_FILE).write_text(yaml.safe_dump(FITTED), encoding="utf-8")
+    assert _shallow(load_spec_file(path)) == 0.3
+    assert list(catalogue(tmp_path)) == ["squat"], "fitted.yaml is no spec"
+
+
+def test_an_unseparable_fit_keeps_the_fixed_value(tmp_path):
+    path = write_spec(tmp_path)
+    data = copy.deepcopy(FITTED)
+    data["thresholds"]["squat"]["shallow_depth"] |= {"value": None, "margin": -0.01}
+    (tmp_path / FITTED_FILE).write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert _shallow(load_spec_file(path)) == 0.22
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(lambda d: d["thresholds"]["squat"]["forward_lean"].update(bound="min"),
+                     "squat.forward_lean: bound 'min', but the spec bounds 'max'", id="wrong bound"),
+        pytest.param(lambda d: d["thresholds"]["squat"].update(heels_up=d["thresholds"]["squat"]["forward_lean"]),
+                     "squat.heels_up: no turning_point fault of that id with origin fitted", id="not a fitted check"),
+        pytest.param(lambda d: d["thresholds"]["squat"]["forward_lean"].update(value="high"),
+                     "thresholds.squat.forward_lean.value: Input should be a valid number, unable to parse string as a "
+                     "number", id="bad value"),
+    ],
+)
+def test_fitted_file_errors_pinned(tmp_path, change, message):
+    path = write_spec(tmp_path)
+    data = copy.deepcopy(FITTED)
+    data["thresholds"]["squat"]["forward_lean"] = dict(data["thresholds"]["squat"]["shallow_depth"])
+    change(data)
+    fitted_path = tmp_path / FITTED_FILE
+    fitted_path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert load_error(path) == f"{fitted_path}: {message}"
