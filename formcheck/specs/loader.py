@@ -14,9 +14,19 @@ import yaml
 from pydantic import ValidationError
 
 from formcheck.errors import SpecError, UnknownExerciseError
-from formcheck.specs.models import ExerciseSpec, FittedFile, FittedThreshold, TurningPointFault
+from formcheck.specs.models import (
+    CombinedMetric,
+    ExerciseSpec,
+    FittedFile,
+    FittedThreshold,
+    MeasuresFile,
+    TempoFault,
+    TurningPointFault,
+)
 
 FITTED_FILE = "fitted.yaml"  # beside the specs: the thresholds `formcheck calibrate` fitted (not a spec)
+MEASURES_FILE = "measures.yaml"  # beside the specs: the shared vocabulary of measures (not a spec)
+NOT_SPECS = frozenset({FITTED_FILE, MEASURES_FILE})
 
 
 def default_spec_dir() -> Path:
@@ -80,6 +90,81 @@ def load_fitted(path: Path) -> FittedFile | None:
         raise SpecError(f"{path}: {location + ': ' if location else ''}{message}") from error
 
 
+@functools.lru_cache(maxsize=8)
+def load_measures(path: Path) -> MeasuresFile:
+    """The shared measures file.
+
+    Raises:
+        SpecError: missing, unreadable, bad YAML, or a field that fails validation.
+    """
+    if not path.is_file():
+        raise SpecError(f"{path}: the shared measures file is missing")
+    raw = _read_yaml(path)
+    try:
+        return MeasuresFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = _field_path(tuple(part for part in first["loc"] if part != "definition"), raw)
+        message = first["msg"].removeprefix("Value error, ")
+        raise SpecError(f"{path}: {location + ': ' if location else ''}{message}") from error
+
+
+def _with_measures(raw: dict[str, object], path: Path, table: MeasuresFile) -> dict[str, object]:
+    """The raw spec with its listed measures resolved into ``metrics`` beside its own combinations.
+
+    Raises:
+        SpecError: an unknown or repeated measure, a spec metric that redefines a shared measure, or one
+            that defines geometry of its own (geometry is named once, in the shared file).
+    """
+    where = path.parent / MEASURES_FILE
+    names = raw.get("measures", [])
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise SpecError(f"{path}: measures: expected a list of measure names (see {where})")
+    own = raw.get("metrics") or {}
+    if not isinstance(own, dict):
+        return raw  # the model's validation names the problem
+    for name, definition in own.items():
+        if name in table.measures:
+            raise SpecError(f"{path}: metrics.{name}: is a shared measure; list it under measures instead")
+        if isinstance(definition, dict) and definition.get("kind") != "combine":
+            raise SpecError(
+                f"{path}: metrics.{name}: geometry is named once, in {where}: add it there and list it under "
+                "measures (a spec's own metrics combine measures)"
+            )
+    resolved: dict[str, object] = {}
+    for index, name in enumerate(names):
+        if name not in table.measures:
+            raise SpecError(f"{path}: measures[{index}]: unknown measure {name!r} (the shared measures are in {where})")
+        if name in resolved:
+            raise SpecError(f"{path}: measures[{index}]: {name!r} is listed twice")
+        resolved[name] = table.measures[name].definition.model_dump(mode="json")
+    return {**raw, "metrics": {**resolved, **own}}
+
+
+def _check_views(spec: ExerciseSpec, path: Path, table: MeasuresFile) -> None:
+    """Every fault is judged only from views its measure is valid from.
+
+    Raises:
+        SpecError: a fault lists a view its metric's measure (or, for a combination, one of its
+            measures) does not mean what it says from.
+    """
+    def valid_views(metric: str) -> set[str]:
+        definition = spec.metrics[metric]
+        if isinstance(definition, CombinedMetric):
+            return set.intersection(*(valid_views(operand) for operand in definition.of))
+        return set(table.measures[metric].views)
+
+    for index, fault in enumerate(spec.faults):
+        if isinstance(fault, TempoFault):
+            continue
+        invalid = [view for view in fault.views if view not in valid_views(fault.metric)]
+        if invalid:
+            raise SpecError(
+                f"{path}: faults[{index}].views: {fault.metric} is not valid from {', '.join(invalid)} "
+                f"(its views in {MEASURES_FILE}: {', '.join(sorted(valid_views(fault.metric))) or 'none'})"
+            )
+
+
 def with_fitted(spec: ExerciseSpec, fitted: dict[str, FittedThreshold], where: str = "fitted") -> ExerciseSpec:
     """The spec with its ``fitted`` thresholds set to the fitted values (those with a value).
 
@@ -130,14 +215,18 @@ def _load_bare_spec(path: Path) -> ExerciseSpec:
         raise SpecError(f"{path}: expected a mapping of fields at the top level")
     if raw.get("id") != path.stem:
         raise SpecError(f"{path}: id: must equal the file name {path.stem!r}, got {raw.get('id')!r}")
+    table = load_measures(path.parent / MEASURES_FILE)
+    raw = _with_measures(raw, path, table)
     try:
-        return ExerciseSpec.model_validate(raw, context={"spec_file": True})
+        spec = ExerciseSpec.model_validate(raw, context={"spec_file": True})
     except ValidationError as error:
         first = error.errors()[0]
         location = _field_path(tuple(first["loc"]), raw)
         message = first["msg"].removeprefix("Value error, ")
         prefix = f"{location}: " if location else ""
         raise SpecError(f"{path}: {prefix}{message}") from error
+    _check_views(spec, path, table)
+    return spec
 
 
 @functools.lru_cache(maxsize=8)
@@ -156,8 +245,8 @@ def catalogue(spec_dir: Path | None = None) -> dict[str, ExerciseSpec]:
 
 
 def spec_files(folder: Path) -> list[Path]:
-    """The spec files of a folder (every ``*.yaml`` but the fitted thresholds), sorted."""
-    return sorted(path for path in folder.glob("*.yaml") if path.name != FITTED_FILE)
+    """The spec files of a folder (every ``*.yaml`` but the fitted thresholds and the shared measures), sorted."""
+    return sorted(path for path in folder.glob("*.yaml") if path.name not in NOT_SPECS)
 
 
 def load_spec(exercise_id: str, spec_dir: Path | None = None) -> ExerciseSpec:

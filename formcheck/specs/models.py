@@ -142,6 +142,43 @@ MetricSpec = Annotated[
 ]
 
 
+GeometricMetric = Annotated[
+    JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
+    | LeftRightHeightMetric | WidthRatioMetric | LineBendMetric | LeftRightTiltMetric | TwistMetric,
+    Field(discriminator="kind"),
+]
+
+MEASURE_KEYS = frozenset({"units", "views"})
+
+
+class Measure(StrictModel):
+    """One entry of the shared vocabulary (``exercise_specs/measures.yaml``): a named piece of geometry.
+
+    In the file the geometry's fields sit beside ``units`` and ``views``; they are read into ``definition``.
+    """
+
+    units: Literal["deg", "torso_lengths", "ratio"]
+    views: tuple[View, ...] = Field(min_length=1, description="camera views the measure means what it says from")
+    definition: GeometricMetric
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_definition(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "definition" not in data:
+            return {
+                **{key: value for key, value in data.items() if key in MEASURE_KEYS},
+                "definition": {key: value for key, value in data.items() if key not in MEASURE_KEYS},
+            }
+        return data
+
+
+class MeasuresFile(StrictModel):
+    """``measures.yaml``: every measure a spec may list, by name."""
+
+    schema_id: Literal["formcheck.measures/1"] = Field(alias="schema")
+    measures: dict[str, Measure]
+
+
 class Origin(StrictModel):
     """Where a threshold comes from. ``kind``:
 
@@ -440,7 +477,16 @@ class ExerciseSpec(StrictModel):
     views: tuple[View, ...] = Field(min_length=1)
     camera: str = Field(description="one line telling the person where to put the camera")
     prescription: Prescription = Prescription()
-    metrics: dict[str, MetricSpec]
+    measures: tuple[str, ...] = Field(
+        default=(), description="shared measures (exercise_specs/measures.yaml) this exercise uses, by name"
+    )
+    metrics: dict[str, MetricSpec] = Field(
+        default_factory=dict,
+        description=(
+            "every metric the spec judges: the listed measures, resolved by the loader, and this exercise's own "
+            "combinations of them (kind: combine), e.g. the working hip"
+        ),
+    )
     position: tuple[Condition, ...] = Field(
         default=(), description="all must hold for the person to count as set up for this exercise"
     )

@@ -8,6 +8,7 @@ change into tmp_path.
 from __future__ import annotations
 
 import copy
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import yaml
 
 from formcheck.errors import SpecError, UnknownExerciseError
 from formcheck.specs import ExerciseSpec, catalogue, default_spec_dir, load_spec, load_spec_file
-from formcheck.specs.loader import FITTED_FILE, spec_files
+from formcheck.specs.loader import FITTED_FILE, MEASURES_FILE, load_measures, spec_files
 from formcheck.specs.models import SustainedFault, TempoFault, TurningPointFault
 
 SHIPPED = spec_files(default_spec_dir())
@@ -29,6 +30,7 @@ def write_spec(folder: Path, change: Callable[[dict], None] | None = None, stem:
         change(data)
     path = folder / f"{stem}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    shutil.copyfile(default_spec_dir() / MEASURES_FILE, folder / MEASURES_FILE)  # the vocabulary it lists from
     return path
 
 
@@ -130,8 +132,9 @@ def test_spec_errors_pinned(tmp_path, change, message):
     [
         pytest.param(set_key("faults", "0", "max_deg", value=3), "faults[0].max_deg: Extra inputs are not permitted",
                      id="unknown key in a fault"),
-        pytest.param(set_key("metrics", "knee_flexion_deg", "space", value="pixels"),
-                     "metrics.knee_flexion_deg.space: Input should be 'world', 'image' or 'view'", id="bad value in a metric"),
+        pytest.param(set_key("metrics", "hip_minus_knee_flexion_deg", "op", value="sum"),
+                     "metrics.hip_minus_knee_flexion_deg.op: Input should be 'difference', 'max', 'min', 'mean' or "
+                     "'abs_difference'", id="bad value in a metric"),
     ],
 )
 def test_spec_error_paths_leave_out_the_kind(tmp_path, change, message):
@@ -252,3 +255,60 @@ def test_fitted_file_errors_pinned(tmp_path, change, message):
     fitted_path = tmp_path / FITTED_FILE
     fitted_path.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert load_error(path) == f"{fitted_path}: {message}"
+
+
+def add_metric(name: str, definition: dict) -> Callable[[dict], None]:
+    def change(data: dict) -> None:
+        data["metrics"][name] = definition
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(set_key("measures", value=["knee_flexion_deg", "elbow_bend_deg"]),
+                     "measures[1]: unknown measure 'elbow_bend_deg' (the shared measures are in {measures})",
+                     id="unknown measure"),
+        pytest.param(set_key("measures", value=["knee_flexion_deg", "knee_flexion_deg"]),
+                     "measures[1]: 'knee_flexion_deg' is listed twice", id="listed twice"),
+        pytest.param(add_metric("elbow_bend_deg", {"kind": "joint_flexion", "points": ["shoulder", "elbow", "wrist"]}),
+                     "metrics.elbow_bend_deg: geometry is named once, in {measures}: add it there and list it under "
+                     "measures (a spec's own metrics combine measures)", id="geometry in a spec"),
+        pytest.param(add_metric("knee_flexion_deg", {"kind": "combine", "op": "min", "of": ["hip_flexion_deg"]}),
+                     "metrics.knee_flexion_deg: is a shared measure; list it under measures instead",
+                     id="a shared name redefined"),
+    ],
+)
+def test_measure_errors_pinned(tmp_path, change, message):
+    path = write_spec(tmp_path, change)
+    assert load_error(path) == f"{path}: " + message.format(measures=tmp_path / MEASURES_FILE)
+
+
+def test_a_fault_from_a_view_its_measure_is_not_valid_from_is_refused(tmp_path):
+    path = write_spec(tmp_path)
+    measures = yaml.safe_load((tmp_path / MEASURES_FILE).read_text(encoding="utf-8"))
+    measures["measures"]["trunk_lean_deg"]["views"] = ["front"]
+    (tmp_path / MEASURES_FILE).write_text(yaml.safe_dump(measures, sort_keys=False), encoding="utf-8")
+    index = next(i for i, fault in enumerate(SQUAT["faults"]) if fault["id"] == "forward_lean")
+    load_measures.cache_clear()
+    assert load_error(path) == (
+        f"{path}: faults[{index}].views: trunk_lean_deg is not valid from side, oblique (its views in measures.yaml: front)"
+    )
+
+
+def test_a_bad_measure_names_the_measures_file_and_field(tmp_path):
+    path = write_spec(tmp_path)
+    measures = yaml.safe_load((tmp_path / MEASURES_FILE).read_text(encoding="utf-8"))
+    measures["measures"]["knee_flexion_deg"]["space"] = "pixels"
+    (tmp_path / MEASURES_FILE).write_text(yaml.safe_dump(measures, sort_keys=False), encoding="utf-8")
+    load_measures.cache_clear()
+    assert load_error(path) == (
+        f"{tmp_path / MEASURES_FILE}: measures.knee_flexion_deg.space: Input should be 'world', 'image' or 'view'"
+    )
+
+
+def test_every_shared_measure_is_used_by_a_spec():
+    used = {name for spec in catalogue().values() for name in spec.measures}
+    table = load_measures(default_spec_dir() / MEASURES_FILE)
+    assert set(table.measures) == used, "a measure no spec lists is dead vocabulary"
