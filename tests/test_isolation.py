@@ -13,6 +13,7 @@ import signal
 import time
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 import pytest
@@ -72,6 +73,19 @@ def test_a_crashed_live_session_closes_1011_and_the_next_one_works(tmp_path: Pat
                 pass
 
 
+def _empty_room(path: Path, seconds: int) -> Path:
+    """A long clip of an empty grey room: minutes of frames for the model, made in a second."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        for _ in range(30 * seconds):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(GREY.image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
 def _wait(store: JobStore, job_id: str, status: set[JobStatus], timeout_s: float = 120) -> JobStatus:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -86,14 +100,13 @@ def _wait(store: JobStore, job_id: str, status: set[JobStatus], timeout_s: float
 def test_a_crashed_analysis_fails_its_job_and_the_next_job_is_done(tmp_path: Path) -> None:
     store = JobStore(workers=1)
     try:
-        first = tmp_path / "first.mp4"
-        first.write_bytes(SAMPLE.read_bytes())
+        first = _empty_room(tmp_path / "first.mp4", seconds=30)
         job = store.submit(first, "squat", filename="first.mp4")
-        _wait(store, job.id, {JobStatus.RUNNING})
-        deadline = time.monotonic() + 30
-        while not _kill_children("formcheck-analysis"):
-            assert time.monotonic() < deadline
+        deadline = time.monotonic() + 60
+        while (running := store.get(job.id)) is not None and running.frames_done < 10:  # mid-analysis, not before
+            assert time.monotonic() < deadline and not running.finished
             time.sleep(0.02)
+        assert _kill_children("formcheck-analysis") == 1
         assert _wait(store, job.id, {JobStatus.DONE, JobStatus.FAILED}) == JobStatus.FAILED
         failed = store.get(job.id)
         assert failed is not None and failed.error is not None

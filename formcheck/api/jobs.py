@@ -83,15 +83,18 @@ class JobStore:
         self._max_queued = max_queued
         self._cache = cache
 
-    def queued(self) -> int:
-        """Jobs waiting for a worker."""
-        with self._lock:
-            return sum(job.status is JobStatus.QUEUED for job in self._jobs.values())
+    def _queue_full(self) -> ServiceBusyError | None:
+        """The refusal when ``max_queued`` jobs already wait (call with the lock held)."""
+        if sum(job.status is JobStatus.QUEUED for job in self._jobs.values()) < self._max_queued:
+            return None
+        return ServiceBusyError(f"{self._max_queued} analyses are already waiting; try again in a minute")
 
     def check_room(self) -> None:
         """Raise ``ServiceBusyError`` when the queue is full (before an upload is stored)."""
-        if self.queued() >= self._max_queued:
-            raise ServiceBusyError(f"{self._max_queued} analyses are already waiting; try again in a minute")
+        with self._lock:
+            refusal = self._queue_full()
+        if refusal is not None:
+            raise refusal
 
     def submit(self, video: Path, exercise: str, filename: str | None = None) -> Job:
         """Queue an analysis of ``video``; the file is deleted when the job ends (or now, if refused).
@@ -104,12 +107,14 @@ class JobStore:
         """
         job = Job(id=uuid.uuid4().hex, exercise=exercise, filename=filename)
         with self._lock:
-            if sum(queued.status is JobStatus.QUEUED for queued in self._jobs.values()) >= self._max_queued:
-                video.unlink(missing_ok=True)
-                raise ServiceBusyError(f"{self._max_queued} analyses are already waiting; try again in a minute")
-            self._jobs[job.id] = job
-            self._forget_old()
-            snapshot = dataclasses.replace(job)
+            refusal = self._queue_full()
+            if refusal is None:
+                self._jobs[job.id] = job
+                self._forget_old()
+                snapshot = dataclasses.replace(job)
+        if refusal is not None:
+            video.unlink(missing_ok=True)
+            raise refusal
         self._executor.submit(self._run, job.id, video)
         return snapshot
 
