@@ -330,6 +330,7 @@ class ExerciseSession:
         rep = Rep(
             index=index, start_s=round(event.start_s, 3), end_s=round(event.end_s, 3), turn_s=round(event.turn_s, 3),
             side=_pick_side(self.spec.reps.side, self._metrics_near(event, event.turn_value)), range=round(event.range, 1),
+            margin=round(event.range - self.spec.reps.min_range, 2),
             tempo_out_s=round(event.out_s, 2), tempo_return_s=round(event.return_s, 2), faults=faults,
             metrics={name: _rounded(value) for name, value in self._metrics_at(turn).items()},
         )

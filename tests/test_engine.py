@@ -266,3 +266,11 @@ def test_a_rep_requirement_is_judged_over_the_bottom_not_at_one_frame(squat):
     assert glitched.rep_count == 1
     # the same "glitch" over the whole bottom is no glitch: the trunk was upright and the rep fails
     assert review_of(_with_trunk_upright_for(frames, turn_s, 0.6), leaning).rep_count == 0
+
+
+def test_each_rep_records_how_far_its_swing_cleared_min_range(squat):
+    review = review_of(squat_frames(2), squat)
+    for rep in review.reps:
+        assert rep.margin == pytest.approx(rep.range - squat.reps.min_range, abs=0.06)
+        assert rep.margin > 0
+    assert '"margin"' in review.to_json()

@@ -27,6 +27,12 @@ class FaultEvent(_Model):
     rep: int | None = Field(None, description="1-based index of the rep it happened in, if any")
     metric: str | None = Field(None, description="the metric the decision was made from")
     worst_value: float | None = Field(None, description="the metric's worst value during the event")
+    margin: float | None = Field(
+        None,
+        description="how far the decision cleared its threshold, in the unit of the value judged (tempo checks: "
+        "seconds, or the rep metric's unit per second): a turning-point fault's value beyond its bound (the lesser "
+        "of the value at the moment and over the stretch around it), a sustained fault's worst value beyond it",
+    )
 
 
 class Rep(_Model):
@@ -36,6 +42,10 @@ class Rep(_Model):
     turn_s: float = Field(description="time of the turning point (bottom of a squat, top of a bridge)")
     side: Literal["left", "right"] | None = Field(None, description="working side for one-sided exercises")
     range: float = Field(description="how far the rep metric swung, in its unit")
+    margin: float | None = Field(
+        None, description="how far the swing cleared the smallest swing that counts (the spec's reps.min_range), "
+        "in the rep metric's unit",
+    )
     tempo_out_s: float = Field(description="time from leaving rest to the turning point (down, in a squat)")
     tempo_return_s: float = Field(description="time from the turning point back to rest (up, in a squat)")
     faults: list[FaultEvent]
