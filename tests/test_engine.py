@@ -274,3 +274,37 @@ def test_each_rep_records_how_far_its_swing_cleared_min_range(squat):
         assert rep.margin == pytest.approx(rep.range - squat.reps.min_range, abs=0.06)
         assert rep.margin > 0
     assert '"margin"' in review.to_json()
+
+
+def test_a_spec_whose_smallest_rep_is_within_the_noise_does_not_count(squat):
+    """A min_range under twice the rep metric's pose noise cannot tell a rep from the pose's own jitter:
+    the review says the movement is too small to judge instead of counting."""
+    from formcheck.engine import SPEC_NOISE_FACTOR
+    from formcheck.reps.noise import metric_noise
+
+    noise = metric_noise(squat.metrics, squat.reps.metric)
+    tiny = squat.model_copy(update={"reps": squat.reps.model_copy(update={"min_range": 0.9 * SPEC_NOISE_FACTOR * noise})})
+    review = review_of(squat_frames(2), tiny)
+    assert review.rep_count == 0 and review.reps == []
+    [warning] = [warning for warning in review.warnings if warning.id == "not_counted"]
+    assert "too small to judge reliably from this view" in warning.message
+    assert review.summary.prescription.endswith("asked, not counted")
+
+
+def test_reps_and_faults_carry_the_noise_of_their_metric(squat):
+    review = review_of(squat_frames(2), squat)
+    assert all(rep.noise is not None and rep.noise > 0 for rep in review.reps)
+    assert review.uncounted_reps == []
+
+
+def test_a_rep_within_the_noise_of_min_range_is_reported_uncounted_with_why(squat):
+    frames = squat_frames(1)
+    [rep] = review_of(frames, squat).reps
+    close = squat.model_copy(update={"reps": squat.reps.model_copy(update={"min_range": rep.range - rep.noise / 2})})
+    review = review_of(frames, close)
+    assert review.rep_count == 0 and review.reps == []
+    [uncounted] = review.uncounted_reps
+    assert uncounted.turn_s == pytest.approx(rep.turn_s, abs=0.05)
+    assert 0 < uncounted.margin < rep.noise
+    assert uncounted.reason.startswith("too small to judge reliably from this view")
+    assert review.summary.partial_reps == 1

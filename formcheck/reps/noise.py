@@ -1,0 +1,68 @@
+"""The pose noise of each metric: how far a metric moves when only the pixels change.
+
+Measured by ``benchmarks/noise.py`` on the labelled clips and their re-encoded, mirrored and
+half-size copies, and written to ``evaluation/noise.json``; the figures below are that file's
+``metric_kinds`` p95 (a test keeps them in step). The statistic is the 95th percentile of
+``|value(copy) - value(original)|`` over aligned frames: the difference of two readings of the same
+movement, which is also the noise of a swing (the difference of two readings of one track).
+
+Noise is kept by metric kind, so a new spec gets a noise level from what its metrics are made of;
+a combined metric takes its parts' noise (a difference adds them in quadrature, max/min/mean keep
+the larger).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+from formcheck.specs import models as spec_models
+
+# evaluation/noise.json "metric_kinds" -> p95, in each kind's unit
+METRIC_KIND_NOISE: Final[dict[str, float]] = {
+    "forward_offset": 0.0132,
+    "height_difference": 0.016,
+    "inclination": 1.2948,
+    "joint_flexion/image": 2.4533,
+    "joint_flexion/view": 1.8357,
+    "joint_flexion/world": 3.0203,
+    "left_right_height": 0.0136,
+    "left_right_tilt": 4.8566,
+    "line_bend": 1.5402,
+    "twist": 0.7786,
+    "width_ratio": 0.1455,
+}
+
+UNITS: Final[dict[str, str]] = {
+    "joint_flexion": "deg", "inclination": "deg", "line_bend": "deg", "left_right_tilt": "deg", "twist": "deg",
+    "forward_offset": "torso lengths", "height_difference": "torso lengths", "left_right_height": "torso lengths",
+    "width_ratio": "ratio",
+}
+
+
+def kind_key(metric: spec_models.MetricSpec) -> str:
+    """The key of a (non-combined) metric's kind in the noise table: joint flexion by its space."""
+    if isinstance(metric, spec_models.JointFlexionMetric):
+        return f"joint_flexion/{metric.space}"
+    return metric.kind
+
+
+def metric_noise(metrics: dict[str, spec_models.MetricSpec], name: str) -> float | None:
+    """The measured noise (p95) of a spec's metric in its unit; None when its kind was never measured."""
+    metric = metrics[name]
+    if isinstance(metric, spec_models.CombinedMetric):
+        parts = [metric_noise(metrics, part) for part in metric.of]
+        if any(part is None for part in parts):
+            return None
+        first, second = (float(part) for part in parts if part is not None)
+        if metric.op in ("difference", "abs_difference"):
+            return math.hypot(first, second)
+        return max(first, second)
+    return METRIC_KIND_NOISE.get(kind_key(metric))
+
+
+def metric_unit(metrics: dict[str, spec_models.MetricSpec], name: str) -> str:
+    metric = metrics[name]
+    if isinstance(metric, spec_models.CombinedMetric):
+        return metric_unit(metrics, metric.of[0])
+    return UNITS.get(metric.kind, "")
