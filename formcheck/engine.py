@@ -52,6 +52,7 @@ MIN_CONFIDENCE = 0.5  # landmark visibility below which a check does not judge t
 # otherwise its reps are not counted: the movement is too small to judge reliably from landmarks.
 SPEC_NOISE_FACTOR = 2.0
 TOO_SMALL = "too small to judge reliably from this view"
+MEASURE_STRETCH_S = 0.5  # a measurement (e.g. the hamstring test's bend) is the value held over this long
 REST_BAND = 0.1  # of a rep's swing: a review's rep starts and ends where the metric is this close to rest
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
 STATUS_MESSAGES = {
@@ -562,6 +563,7 @@ class ExerciseSession:
                 for start_s, end_s in spans:
                     inside |= (times >= start_s) & (times <= end_s)
                 values = np.where(inside, values, np.nan)
+            values = _held_values(np.asarray(self._times), values)
             if np.all(np.isnan(values)):
                 results.append(Measurement(id=spec.id, value=None, unit=spec.unit, at_s=None, description=spec.description))
                 continue
@@ -620,6 +622,20 @@ class ExerciseSession:
             longest_s = max((h.duration_s for h in hold_events), default=0.0)
             parts.append(f"longest hold {longest_s:.0f} s of {hold_asked}")
         return "; ".join(parts) or None
+
+
+def _held_values(times: npt.NDArray[np.float64], values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each frame's value as the median over the ``MEASURE_STRETCH_S`` around it (measured frames only;
+    NaN stays NaN): a measurement is a value held for a moment, not one frame's peak, which is where the
+    pose noise is largest (the extreme of noisy readings overshoots, and its time jumps about)."""
+    held = np.full_like(values, np.nan)
+    measured = np.flatnonzero(~np.isnan(values))
+    half_s = MEASURE_STRETCH_S / 2
+    for index in measured:
+        low = int(np.searchsorted(times, times[index] - half_s))
+        high = int(np.searchsorted(times, times[index] + half_s, side="right"))
+        held[index] = float(np.nanmedian(values[low:high]))
+    return held
 
 
 def _spans(times: list[float], flags: list[bool]) -> list[tuple[float, float]]:

@@ -308,3 +308,16 @@ def test_a_rep_within_the_noise_of_min_range_is_reported_uncounted_with_why(squa
     assert 0 < uncounted.margin < rep.noise
     assert uncounted.reason.startswith("too small to judge reliably from this view")
     assert review.summary.partial_reps == 1
+
+
+def test_a_measurement_is_a_value_held_not_one_frames_peak():
+    from formcheck.engine import MEASURE_STRETCH_S, _held_values
+
+    times = np.arange(0, 3, 1 / FPS)
+    values = np.where((times > 1.0) & (times < 2.0), 90.0, 40.0)
+    values[10] = 150.0  # a one-frame landmark jump
+    values[70:72] = np.nan  # not measured
+    held = _held_values(times, values)
+    assert np.nanmax(held) == pytest.approx(90.0)
+    assert np.isnan(held[70]) and held[10] == pytest.approx(40.0)
+    assert MEASURE_STRETCH_S <= 1.0
