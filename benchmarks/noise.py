@@ -16,12 +16,17 @@ enough to judge, ``engine.MIN_CONFIDENCE``), pooled over all clips and the three
 interval for it comes from resampling whole clips (bootstrap, ``BOOTSTRAP_SEED``,
 ``BOOTSTRAP_RESAMPLES``), because frames of one clip are not independent.
 
+* ``metric_kinds_swing``: the same for a change over ``SWING_LAG_S`` between any two frames (see
+  ``swing_statistic``), for reference: larger than ``rep_range``, since a rep is read at its rest and
+  turning point, where the pose is clearest, not mid-movement.
 * ``metric_kinds``: per metric kind (joint flexion split by its space), over every named metric of
   that kind in the spec the clip is analysed with. This is what the engine uses
   (``formcheck.reps.noise``), so a new spec gets a noise level from its metrics' kinds.
 * ``metrics``: per named metric (``exercise.metric``), for reference.
 * ``rep_range``: |range(copy) - range(original)| of the same rep (turning points within 0.5 s), per
-  exercise: the noise of a counted rep's swing itself.
+  exercise: the noise of a counted rep's swing itself. The engine judges rep margins and
+  ``reps.min_range`` against it (``formcheck.reps.noise.rep_noise``); an exercise with no matched rep
+  falls back to its rep metric kind's per-frame figure. Few reps for some exercises (see ``reps``).
 * ``landmarks``: per landmark and coordinate, the 95th percentile of |image_xy(copy) - image_xy(original)|
   (normalised image units) and of world_xyz (metres), and the lag-1 autocorrelation of those
   differences frame to frame: what ``tests/clips`` adds as seeded noise in its noise variant.
@@ -63,6 +68,7 @@ PERCENTILE = 95.0
 BOOTSTRAP_SEED = 20240601
 BOOTSTRAP_RESAMPLES = 400
 MATCH_TURN_S = 0.5
+SWING_LAG_S = 1.0  # a swing compares two readings about this far apart (half a rep)
 Array = npt.NDArray[np.float64]
 
 
@@ -115,6 +121,9 @@ def compare(
     pairs = [(i, by_time[_ms(frame.t_s)]) for i, frame in enumerate(original) if _ms(frame.t_s) in by_time]
     first, second = run_session(original, spec), run_session(copy, spec)
     metrics: dict[str, Array] = {}
+    swings: dict[str, Array] = {}
+    times = np.asarray([original[i].t_s for i, _ in pairs])
+    lagged = np.searchsorted(times, times - SWING_LAG_S)
     for name in spec.metrics:
         if variant == "mirror" and names_a_side(spec, name):
             continue
@@ -127,6 +136,9 @@ def compare(
             continue
         judged = (ca[ia] >= MIN_CONFIDENCE) & (cb[ib] >= MIN_CONFIDENCE) & ~np.isnan(a[ia]) & ~np.isnan(b[ib])
         metrics[name] = np.abs(a[ia] - b[ib])[judged]
+        difference = np.where(judged, b[ib] - a[ia], np.nan)
+        change = np.abs(difference - difference[lagged])[times - times[lagged] >= SWING_LAG_S - 0.1]
+        swings[name] = change[~np.isnan(change)]
     order = mirror_permutation()
     image: list[Array] = []
     world: list[Array] = []
@@ -149,6 +161,7 @@ def compare(
         world.append(dw)
     return {
         "metrics": metrics,
+        "swings": swings,
         "image": np.asarray(image).reshape(-1, LANDMARK_COUNT, 2),
         "world": np.asarray(world).reshape(-1, LANDMARK_COUNT, 3),
         "reps": (first, second),
@@ -184,6 +197,11 @@ def percentile_with_interval(per_clip: list[Array], rng: np.random.Generator) ->
     }
 
 
+def _reps(figures: dict[str, Any]) -> dict[str, Any]:
+    """Rep-range figures count matched reps, not frames."""
+    return {("reps" if key == "frames" else key): value for key, value in figures.items()}
+
+
 def lag1_autocorrelation(series: list[Array]) -> float:
     """Frame-to-frame correlation of the differences (pooled over clips, NaN frames skipped)."""
     products, squares = 0.0, 0.0
@@ -214,6 +232,7 @@ def main() -> None:
     roots = {name: root for name, root in make_copies(labels, args.clips, args.work).items() if name in args.variants}
     cache, bundle = PoseCache(), default_bundle()
     kinds: dict[str, list[Array]] = defaultdict(list)
+    swing_kinds: dict[str, list[Array]] = defaultdict(list)
     kinds_by_variant: dict[str, dict[str, list[Array]]] = defaultdict(lambda: defaultdict(list))
     kinds_by_view: dict[str, dict[str, list[Array]]] = defaultdict(lambda: defaultdict(list))
     named: dict[str, list[Array]] = defaultdict(list)
@@ -241,6 +260,10 @@ def main() -> None:
                     kinds_by_variant[variant][kind].append(values)
                     kinds_by_view[label["view"]][kind].append(values)
                 named[f"{exercise}.{name}"].append(values)
+            for name, values in result["swings"].items():
+                kind = metric_kind(spec, name)
+                if kind is not None:
+                    swing_kinds[kind].append(values)
             if label["catalogue_exercise"]:
                 rep_ranges[exercise].append(np.asarray(rep_range_differences(*result["reps"])))
             image.append(result["image"])
@@ -274,6 +297,10 @@ def main() -> None:
         "copy_settings": "H.264 CRF 20 veryfast, timestamps kept (benchmarks/robustness.py)",
         "clips": clips_used,
         "metric_kinds": {kind: percentile_with_interval(values, rng) for kind, values in sorted(kinds.items())},
+        "swing_statistic": f"95th percentile of |d(t) - d(t - {SWING_LAG_S:g} s)|, d = value(copy) - value(original): "
+        "the noise of a change between two readings of one track (a rep's swing), where a steady offset between "
+        "the copies cancels",
+        "metric_kinds_swing": {kind: percentile_with_interval(values, rng) for kind, values in sorted(swing_kinds.items())},
         "metric_kinds_by_copy": {
             variant: {kind: percentile_with_interval(values, rng)["p95"] for kind, values in sorted(by_kind.items())}
             for variant, by_kind in kinds_by_variant.items()
@@ -283,13 +310,15 @@ def main() -> None:
             for view, by_kind in sorted(kinds_by_view.items())
         },
         "metrics": {name: percentile_with_interval(values, rng) for name, values in sorted(named.items())},
-        "rep_range": {name: percentile_with_interval(values, rng) for name, values in sorted(rep_ranges.items())},
+        "rep_range": {name: _reps(percentile_with_interval(values, rng)) for name, values in sorted(rep_ranges.items())},
         "landmarks": landmarks,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     for kind, figures in result["metric_kinds"].items():
-        print(f"{kind:28s} p95 {figures['p95']}  90% {figures.get('p95_interval_90')}  frames {figures['frames']}")
+        swing = result["metric_kinds_swing"].get(kind, {})
+        print(f"{kind:28s} p95 {figures['p95']}  90% {figures.get('p95_interval_90')}  frames {figures['frames']}  "
+              f"swing p95 {swing.get('p95')} {swing.get('p95_interval_90')}")
 
 
 if __name__ == "__main__":

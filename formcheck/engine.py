@@ -28,7 +28,7 @@ from formcheck.metrics.table import MetricTable, PoseArrays
 from formcheck.metrics.view import ViewTracker
 from formcheck.reps.counter import TURN_FRACTION, Phase, RepCounter, RepEvent
 from formcheck.reps.holds import HoldEvent, HoldTracker
-from formcheck.reps.noise import metric_noise, metric_unit
+from formcheck.reps.noise import metric_noise, metric_unit, rep_noise
 from formcheck.review.schema import (
     CheckStatus,
     FaultEvent,
@@ -47,7 +47,7 @@ from formcheck.sources.base import SourceInfo
 from formcheck.specs import models as spec_models
 
 MIN_CONFIDENCE = 0.5  # landmark visibility below which a check does not judge the frame
-# A spec's smallest rep (reps.min_range) must be at least this many times its rep metric's pose noise,
+# A spec's smallest rep (reps.min_range) must be at least this many times its rep metric's swing noise,
 # so that noise alone (at most the noise level, at the 95th percentile) stays clearly short of a rep;
 # otherwise its reps are not counted: the movement is too small to judge reliably from landmarks.
 SPEC_NOISE_FACTOR = 2.0
@@ -130,7 +130,7 @@ class ExerciseSession:
         self._world_filter = make_filter(smoothing)
         self._views = ViewTracker()
         self._noise = {name: metric_noise(spec.metrics, name) for name in spec.metrics}
-        self._rep_noise = (self._noise[spec.reps.metric] or 0.0) if spec.reps is not None else 0.0
+        self._rep_noise = rep_noise(spec) or 0.0
         self.not_counted = self._not_counted_reason()
         self._counter = (
             RepCounter(

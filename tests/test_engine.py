@@ -280,9 +280,9 @@ def test_a_spec_whose_smallest_rep_is_within_the_noise_does_not_count(squat):
     """A min_range under twice the rep metric's pose noise cannot tell a rep from the pose's own jitter:
     the review says the movement is too small to judge instead of counting."""
     from formcheck.engine import SPEC_NOISE_FACTOR
-    from formcheck.reps.noise import metric_noise
+    from formcheck.reps.noise import rep_noise
 
-    noise = metric_noise(squat.metrics, squat.reps.metric)
+    noise = rep_noise(squat)
     tiny = squat.model_copy(update={"reps": squat.reps.model_copy(update={"min_range": 0.9 * SPEC_NOISE_FACTOR * noise})})
     review = review_of(squat_frames(2), tiny)
     assert review.rep_count == 0 and review.reps == []

@@ -18,19 +18,34 @@ from typing import Final
 
 from formcheck.specs import models as spec_models
 
-# evaluation/noise.json "metric_kinds" -> p95, in each kind's unit
+# evaluation/noise.json "rep_range" -> p95 by exercise: |range(copy) - range(original)| of the same rep, in the
+# rep metric's unit: the noise of a counted rep's swing itself (the readings at rest and at the turning point)
+REP_RANGE_NOISE: Final[dict[str, float]] = {
+    "bird_dog": 2.96,
+    "cat_cow": 2.1,
+    "dead_bug": 10.4,
+    "forward_lunge": 10.83,
+    "glute_bridge": 6.9,
+    "hip_hinge": 13.3,
+    "reverse_lunge": 12.62,
+    "single_leg_bridge": 2.92,
+    "single_leg_deadlift": 7.075,
+    "squat": 6.78,
+}
+
+# evaluation/noise.json "metric_kinds" -> p95, in each kind's unit: the noise of one reading (against a bound)
 METRIC_KIND_NOISE: Final[dict[str, float]] = {
-    "forward_offset": 0.0132,
-    "height_difference": 0.016,
-    "inclination": 1.2948,
-    "joint_flexion/image": 2.4533,
-    "joint_flexion/view": 1.8357,
-    "joint_flexion/world": 3.0203,
-    "left_right_height": 0.0136,
-    "left_right_tilt": 4.8566,
-    "line_bend": 1.5402,
-    "twist": 0.7786,
-    "width_ratio": 0.1455,
+    "forward_offset": 0.0318,
+    "height_difference": 0.0447,
+    "inclination": 3.247,
+    "joint_flexion/image": 5.4719,
+    "joint_flexion/view": 6.2619,
+    "joint_flexion/world": 11.6011,
+    "left_right_height": 0.0411,
+    "left_right_tilt": 14.8442,
+    "line_bend": 3.6925,
+    "twist": 4.8917,
+    "width_ratio": 0.3637,
 }
 
 UNITS: Final[dict[str, str]] = {
@@ -47,8 +62,18 @@ def kind_key(metric: spec_models.MetricSpec) -> str:
     return metric.kind
 
 
+def rep_noise(spec: spec_models.ExerciseSpec) -> float | None:
+    """The noise of a rep's swing for this exercise: measured on its own reps where the labelled clips have
+    some, else the per-frame noise of its rep metric (a new exercise, or one never counted)."""
+    if spec.reps is None:
+        return None
+    measured = REP_RANGE_NOISE.get(spec.id)
+    return measured if measured is not None else metric_noise(spec.metrics, spec.reps.metric)
+
+
 def metric_noise(metrics: dict[str, spec_models.MetricSpec], name: str) -> float | None:
-    """The measured noise (p95) of a spec's metric in its unit; None when its kind was never measured."""
+    """The measured noise (p95) of one reading of a spec's metric, in its unit; None when its kind was
+    never measured."""
     metric = metrics[name]
     if isinstance(metric, spec_models.CombinedMetric):
         parts = [metric_noise(metrics, part) for part in metric.of]

@@ -50,7 +50,10 @@ class Rep(_Model):
         None, description="how far the swing cleared the smallest swing that counts (the spec's reps.min_range), "
         "in the rep metric's unit",
     )
-    noise: float | None = Field(None, description="the measured pose noise of the rep metric, in its unit (see FaultEvent)")
+    noise: float | None = Field(
+        None, description="the measured pose noise of a swing of the rep metric, in its unit (95th percentile of the "
+        "change in a swing when only the pixels change, evaluation/noise.json): a margin below it is not counted",
+    )
     tempo_out_s: float = Field(description="time from leaving rest to the turning point (down, in a squat)")
     tempo_return_s: float = Field(description="time from the turning point back to rest (up, in a squat)")
     faults: list[FaultEvent]
