@@ -29,7 +29,9 @@ interval for it comes from resampling whole clips (bootstrap, ``BOOTSTRAP_SEED``
   falls back to its rep metric kind's per-frame figure. Few reps for some exercises (see ``reps``).
 * ``landmarks``: per landmark and coordinate, the 95th percentile of |image_xy(copy) - image_xy(original)|
   (normalised image units) and of world_xyz (metres), and the lag-1 autocorrelation of those
-  differences frame to frame: what ``tests/clips`` adds as seeded noise in its noise variant.
+  differences frame to frame: what ``tests/clips`` adds as seeded noise in its noise variant
+  (``formcheck.reps.noise.add_landmark_noise``), scaled by ``landmark_noise_scale`` so that the metrics'
+  noise it causes matches ``metric_kinds`` (``injected_metric_kinds`` shows the match).
 
 Mirrored copies: image x is flipped back and left/right landmarks swapped before comparing; metrics
 that name a body side (``side: left|right``, or combined from them) are left out of the mirror's
@@ -42,6 +44,7 @@ import argparse
 import json
 import math
 import sys
+import zlib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -56,6 +59,7 @@ from formcheck.pose.cache import PoseCache, cache_key
 from formcheck.pose.estimator import PoseSettings
 from formcheck.pose.model import default_bundle
 from formcheck.pose.run import estimate_source
+from formcheck.reps.noise import add_landmark_noise
 from formcheck.sources import open_source
 from formcheck.specs import load_spec
 from formcheck.specs import models as spec_models
@@ -68,6 +72,11 @@ PERCENTILE = 95.0
 BOOTSTRAP_SEED = 20240601
 BOOTSTRAP_RESAMPLES = 400
 MATCH_TURN_S = 0.5
+NOISE_SEED = 20240603  # the injected-noise calibration's seed (plus the CRC-32 of each clip's path)
+# metric kinds computed from image landmarks only, and from world landmarks only (view blends both)
+IMAGE_KINDS = ("joint_flexion/image", "inclination", "forward_offset", "height_difference", "left_right_height",
+               "width_ratio", "line_bend", "left_right_tilt")
+WORLD_KINDS = ("joint_flexion/world", "twist")
 SWING_LAG_S = 1.0  # a swing compares two readings about this far apart (half a rep)
 Array = npt.NDArray[np.float64]
 
@@ -219,6 +228,28 @@ def is_cached(cache: PoseCache, bundle: Any, video: Path) -> bool:
     return (cache.directory / f"{key}.npz").is_file()
 
 
+def calibrate(
+    originals: list[tuple[list[PoseFrame], spec_models.ExerciseSpec, str]], landmarks: dict[str, Any],
+    measured: dict[str, float], scale: dict[str, float],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The metric noise that ``add_landmark_noise`` at ``scale`` gives on the originals (p95 per kind),
+    and the scale that makes it match ``measured``: per landmark space, the median over its metric kinds
+    of measured / injected (metric noise grows in proportion to small landmark noise)."""
+    kinds: dict[str, list[Array]] = defaultdict(list)
+    for frames, spec, path in originals:
+        noisy = add_landmark_noise(frames, landmarks, NOISE_SEED + zlib.crc32(path.encode()), scale)
+        for name, values in compare(frames, noisy, spec, "copy")["metrics"].items():
+            kind = metric_kind(spec, name)
+            if kind is not None:
+                kinds[kind].append(values)
+    injected = {kind: float(np.percentile(np.concatenate(values), PERCENTILE)) for kind, values in kinds.items()}
+    new_scale = {}
+    for space, space_kinds in (("image_xy", IMAGE_KINDS), ("world_xyz", WORLD_KINDS)):
+        ratios = [measured[kind] / injected[kind] for kind in space_kinds if injected.get(kind) and kind in measured]
+        new_scale[space] = round(scale.get(space, 1.0) * float(np.median(ratios)), 3) if ratios else scale.get(space, 1.0)
+    return {kind: round(value, 4) for kind, value in sorted(injected.items())}, new_scale
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--labels", type=Path, default=SHARED / "labels/clips.yaml")
@@ -240,6 +271,7 @@ def main() -> None:
     image: list[Array] = []
     world: list[Array] = []
     clips_used = 0
+    originals: list[tuple[list[PoseFrame], spec_models.ExerciseSpec, str]] = []
     for number, label in enumerate(labels, 1):
         path = args.clips / label["path"]
         if not path.is_file():
@@ -249,6 +281,7 @@ def main() -> None:
         if args.cached_only and not all(is_cached(cache, bundle, p) for p in [path, *(r / label["path"] for r in roots.values())]):
             continue
         original = estimate_source(path, bundle=bundle, cache=cache).frames
+        originals.append((original, spec, label["path"]))
         clips_used += 1
         for variant, root in roots.items():
             copy = estimate_source(root / label["path"], bundle=bundle, cache=cache).frames
@@ -287,6 +320,10 @@ def main() -> None:
                 }
             table[landmark.name.lower()] = per_axis
         landmarks[space] = {"unit": unit, "by_landmark": table}
+    metric_kinds = {kind: percentile_with_interval(values, rng) for kind, values in sorted(kinds.items())}
+    measured = {kind: figures["p95"] for kind, figures in metric_kinds.items() if figures["p95"] is not None}
+    _, scale = calibrate(originals, landmarks, measured, {})
+    injected, _ = calibrate(originals, landmarks, measured, scale)
     result = {
         "schema": "formcheck.noise/1",
         "statistic": "95th percentile of |value(copy) - value(original)| over aligned frames where both are judged "
@@ -296,7 +333,7 @@ def main() -> None:
         "copies": list(VARIANTS),
         "copy_settings": "H.264 CRF 20 veryfast, timestamps kept (benchmarks/robustness.py)",
         "clips": clips_used,
-        "metric_kinds": {kind: percentile_with_interval(values, rng) for kind, values in sorted(kinds.items())},
+        "metric_kinds": metric_kinds,
         "swing_statistic": f"95th percentile of |d(t) - d(t - {SWING_LAG_S:g} s)|, d = value(copy) - value(original): "
         "the noise of a change between two readings of one track (a rep's swing), where a steady offset between "
         "the copies cancels",
@@ -312,6 +349,12 @@ def main() -> None:
         "metrics": {name: percentile_with_interval(values, rng) for name, values in sorted(named.items())},
         "rep_range": {name: _reps(percentile_with_interval(values, rng)) for name, values in sorted(rep_ranges.items())},
         "landmarks": landmarks,
+        "landmark_noise_scale": scale,
+        "landmark_noise_scale_note": "add_landmark_noise (formcheck.reps.noise) draws independent AR(1) noise per landmark "
+        "at the p95 above times this scale, fitted (median over the metric kinds of each space) so that the metrics' "
+        f"noise matches metric_kinds; seed {NOISE_SEED} + CRC-32 of the clip path; injected_metric_kinds is the "
+        "result, p95 on the originals",
+        "injected_metric_kinds": injected,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

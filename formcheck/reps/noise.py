@@ -14,8 +14,13 @@ the larger).
 from __future__ import annotations
 
 import math
-from typing import Final
+from dataclasses import replace
+from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.landmarks import LANDMARK_COUNT, Landmark, PoseFrame
 from formcheck.specs import models as spec_models
 
 # evaluation/noise.json "rep_range" -> p95 by exercise: |range(copy) - range(original)| of the same rep, in the
@@ -30,7 +35,7 @@ REP_RANGE_NOISE: Final[dict[str, float]] = {
     "reverse_lunge": 12.62,
     "single_leg_bridge": 2.92,
     "single_leg_deadlift": 7.075,
-    "squat": 6.78,
+    "squat": 6.25,
 }
 
 # evaluation/noise.json "metric_kinds" -> p95, in each kind's unit: the noise of one reading (against a bound)
@@ -91,3 +96,51 @@ def metric_unit(metrics: dict[str, spec_models.MetricSpec], name: str) -> str:
     if isinstance(metric, spec_models.CombinedMetric):
         return metric_unit(metrics, metric.of[0])
     return UNITS.get(metric.kind, "")
+
+
+Z95: Final = 1.959964  # |N(0, s)| has its 95th percentile at Z95 * s
+
+
+def _landmark_table(
+    landmarks: dict[str, Any], space: str, axes: str, scale: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(sigma, lag-1 correlation), each (33, len(axes)), from ``evaluation/noise.json``'s ``landmarks``."""
+    table = landmarks[space]["by_landmark"]
+    sigma = np.zeros((LANDMARK_COUNT, len(axes)))
+    rho = np.zeros((LANDMARK_COUNT, len(axes)))
+    for landmark in Landmark:
+        for axis, letter in enumerate(axes):
+            figures = table[landmark.name.lower()][letter]
+            sigma[landmark.value, axis] = scale * (figures["p95"] or 0.0) / Z95
+            rho[landmark.value, axis] = min(max(figures["lag1_autocorrelation"] or 0.0, 0.0), 0.99)
+    return sigma, rho
+
+
+def add_landmark_noise(
+    frames: list[PoseFrame], landmarks: dict[str, Any], seed: int, scale: dict[str, float] | None = None
+) -> list[PoseFrame]:
+    """The frames with seeded Gaussian noise added to every landmark, as a new recording of the same
+    movement would read: per landmark and axis an AR(1) series whose |value| has the measured 95th
+    percentile (times ``scale[space]``) and whose frame-to-frame correlation is the measured one (the
+    pose model's errors persist over a few frames; white noise would be smoothed away).
+
+    ``landmarks`` is ``evaluation/noise.json``'s ``landmarks``; ``scale`` its ``landmark_noise_scale``,
+    which makes the metrics' noise match theirs (independent noise per landmark moves angles more than
+    the model's errors, which move neighbouring landmarks together)."""
+    scale = scale or {}
+    rng = np.random.default_rng(seed)
+    image_sigma, image_rho = _landmark_table(landmarks, "image_xy", "xy", scale.get("image_xy", 1.0))
+    world_sigma, world_rho = _landmark_table(landmarks, "world_xyz", "xyz", scale.get("world_xyz", 1.0))
+    image_state = rng.standard_normal(image_sigma.shape) * image_sigma
+    world_state = rng.standard_normal(world_sigma.shape) * world_sigma
+    noisy = []
+    for frame in frames:
+        image_state = image_rho * image_state + np.sqrt(1 - image_rho**2) * image_sigma * rng.standard_normal(image_sigma.shape)
+        world_state = world_rho * world_state + np.sqrt(1 - world_rho**2) * world_sigma * rng.standard_normal(world_sigma.shape)
+        if frame.has_person:
+            frame = replace(
+                frame, image_xy=(frame.image_xy + image_state).astype(np.float32),
+                world_xyz=(frame.world_xyz + world_state).astype(np.float32),
+            )
+        noisy.append(frame)
+    return noisy

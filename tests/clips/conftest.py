@@ -15,20 +15,18 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pytest
 import yaml
 
 from formcheck.engine import analyze_poses
-from formcheck.landmarks import LANDMARK_COUNT, Landmark, PoseFrame
+from formcheck.landmarks import PoseFrame
 from formcheck.pipeline import analyze_video
 from formcheck.pose.cache import PoseCache
 from formcheck.pose.run import estimate_source
+from formcheck.reps.noise import add_landmark_noise
 from formcheck.review.schema import Review
 from formcheck.specs import load_spec
 
@@ -37,7 +35,6 @@ CLIPS_DIR = SHARED_DIR / "clips"
 LABELS_PATH = SHARED_DIR / "labels" / "clips.yaml"
 NOISE_PATH = Path(__file__).resolve().parents[2] / "evaluation" / "noise.json"
 NOISE_SEED = 20240602  # the clip's own seed is this plus the CRC-32 of its path
-Z95 = 1.959964  # |N(0, s)| has its 95th percentile at Z95 * s
 
 
 def clip_labels() -> dict[str, dict[str, Any]]:
@@ -47,39 +44,10 @@ def clip_labels() -> dict[str, dict[str, Any]]:
     return {clip["path"]: clip for clip in yaml.safe_load(LABELS_PATH.read_text())["clips"]}
 
 
-def _noise_table(space: str, axes: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(sigma, lag-1 correlation), each (33, len(axes)), from the measured landmark noise."""
-    table = json.loads(NOISE_PATH.read_text())["landmarks"][space]["by_landmark"]
-    sigma = np.zeros((LANDMARK_COUNT, len(axes)))
-    rho = np.zeros((LANDMARK_COUNT, len(axes)))
-    for landmark in Landmark:
-        for axis, letter in enumerate(axes):
-            figures = table[landmark.name.lower()][letter]
-            sigma[landmark.value, axis] = (figures["p95"] or 0.0) / Z95
-            rho[landmark.value, axis] = min(max(figures["lag1_autocorrelation"] or 0.0, 0.0), 0.99)
-    return sigma, rho
-
-
 def add_measured_noise(frames: list[PoseFrame], seed: int) -> list[PoseFrame]:
-    """The frames with seeded Gaussian noise added to every landmark: per landmark and axis, an AR(1)
-    series whose |value| has the measured 95th percentile and whose frame-to-frame correlation is the
-    measured one (the pose model's errors persist over a few frames; white noise would be smoothed away)."""
-    rng = np.random.default_rng(seed)
-    image_sigma, image_rho = _noise_table("image_xy", "xy")
-    world_sigma, world_rho = _noise_table("world_xyz", "xyz")
-    image_state = rng.standard_normal(image_sigma.shape) * image_sigma
-    world_state = rng.standard_normal(world_sigma.shape) * world_sigma
-    noisy = []
-    for frame in frames:
-        image_state = image_rho * image_state + np.sqrt(1 - image_rho**2) * image_sigma * rng.standard_normal(image_sigma.shape)
-        world_state = world_rho * world_state + np.sqrt(1 - world_rho**2) * world_sigma * rng.standard_normal(world_sigma.shape)
-        if frame.has_person:
-            frame = replace(
-                frame, image_xy=(frame.image_xy + image_state).astype(np.float32),
-                world_xyz=(frame.world_xyz + world_state).astype(np.float32),
-            )
-        noisy.append(frame)
-    return noisy
+    """The frames with the measured landmark noise added (see ``formcheck.reps.noise.add_landmark_noise``)."""
+    measured = json.loads(NOISE_PATH.read_text())
+    return add_landmark_noise(frames, measured["landmarks"], seed, measured.get("landmark_noise_scale"))
 
 
 @pytest.fixture(scope="session", params=["as_filmed", "with_noise"])
