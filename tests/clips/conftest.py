@@ -75,3 +75,53 @@ def analyze_clip(request: pytest.FixtureRequest) -> Callable[[str, str], Review]
         return reviews[(path, exercise)]
 
     return run
+
+
+# Checks that pass as filmed but not with the measured noise: they decide too close to their line. Each is
+# expected to fail in the noise variant (strict: one that starts passing must be taken off this list), with
+# what was measured. They wait for spec changes (exercise_specs/ thresholds and rep signals), not for a
+# number nudged here.
+SLB = "Abhinash-Padhi-SIH-FitCircuit/SingleLegBridge.mp4"
+SLB_REASON = (
+    "single_leg_bridge: the top position's working-hip bound (<= 20 deg) sits 3-4 deg above the held value "
+    "(16-17 deg) and the world joint-flexion noise is 11.6 deg (p95): with noise neither the hold nor the rep is seen"
+)
+TOO_CLOSE_WITH_NOISE: dict[tuple[str, str | None], str] = {
+    ("test_correct_form_clips_report_no_faults", "844247707-png-power-pwa/squat_correct_reps.mp4"): (
+        "squat heels_up: a correct squat's heel lift reads 0.21 against the 0.2 bound for 0.37 s (margin 0.014 torso "
+        "lengths; heel_lift_norm noise 0.045): the bound lies within the noise of correct squats"
+    ),
+    ("test_count_within_label_tolerance", SLB): SLB_REASON,
+    ("test_reps_by_working_side", SLB): SLB_REASON,
+    ("test_rep_times", SLB): SLB_REASON,
+    ("test_hold_time", SLB): SLB_REASON,
+    ("test_count_within_label_tolerance", "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/active_side_plank.mp4"): (
+        "side_plank hip dips are counted as exits from the hold position, which they cross by 0.9-2.3 deg "
+        "(body_line_deg >= -8; line_bend noise 3.7 deg p95): with noise 6 of the 10 are seen"
+    ),
+    ("test_hold_time", "polybag/kocici_hrbet.mp4"): (
+        "cat_cow: with noise the second held cat ends at 8.8 s instead of 9.6 s (hold recall 0.74, floor 0.85)"
+    ),
+    ("test_rep_times_match_labels", "kevintrieu04-fitness_app_flutter/lunge_test_static_2.mp4"): (
+        "forward_lunge rep 2 ends at 7.9 s with noise (7.37 as filmed; labelled 7.3, tolerance 0.6 s)"
+    ),
+    ("test_hip_flexor_stretch_is_on_the_kneeling_leg", None): (
+        "hip flexor stretch: 7.8 s of good form with noise (8.2 as filmed, floor 8.0): its trunk_lean faults clear "
+        "their bound by 3.2-3.7 deg, within the inclination noise (3.2 deg p95), so their time varies"
+    ),
+    ("test_squats_are_not_lunges", "luizfcharry-MrPose/squat.mp4"): (
+        "forward_lunge's requirement (hip_split_deg >= 22.5 at the bottom) tells a squat from a lunge by less than "
+        "the noise: with noise 3 of the 4 squats pass it and count as lunges"
+    ),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or callspec.params.get("analyze_clip") != "with_noise":
+            continue
+        name = getattr(item, "originalname", item.name)
+        reason = TOO_CLOSE_WITH_NOISE.get((name, callspec.params.get("path")))
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=f"too close to its line: {reason}", strict=True))
