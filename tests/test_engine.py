@@ -321,3 +321,20 @@ def test_a_measurement_is_a_value_held_not_one_frames_peak():
     assert np.nanmax(held) == pytest.approx(90.0)
     assert np.isnan(held[70]) and held[10] == pytest.approx(40.0)
     assert MEASURE_STRETCH_S <= 1.0
+
+
+@pytest.mark.parametrize("exercise", ["pelvic_tilt", "squat", "glute_bridge", "hip_hinge", "forward_lunge", "single_leg_bridge"])
+def test_which_catalogue_reps_are_above_the_noise(exercise):
+    """From the measured noise alone, the pelvic tilt (3 deg) is too small to count, as its spec already
+    says; every other counted exercise's smallest rep is at least twice its rep noise."""
+    from formcheck.engine import SPEC_NOISE_FACTOR
+    from formcheck.reps.noise import rep_noise
+
+    spec = load_spec(exercise)
+    uncounted = spec.model_copy(update={"reps": spec.reps.model_copy(update={"not_counted": None})})
+    too_small = ExerciseSession(uncounted).not_counted
+    assert (too_small is not None) is (exercise == "pelvic_tilt")
+    if too_small is None:
+        assert spec.reps.min_range >= SPEC_NOISE_FACTOR * rep_noise(spec)
+    else:
+        assert too_small.startswith("too small to judge reliably from this view")
