@@ -237,10 +237,7 @@ class RepCounter:
             self._smoothed_u = None
 
     def _begin_rep(self, t_s: float, u: float, rest_u: float, sign: float) -> None:
-        # measured from the typical rest reading (the median), not the lowest: the lowest of noisy readings
-        # lies below the rest, and would date the start back to the last frame that noise put that low
-        typical_u = float(np.median([sign * v for _, v in self._rest_samples]))
-        leave_level = max(rest_u, typical_u) + LEAVE_FRACTION * self.min_range
+        leave_level = rest_u + LEAVE_FRACTION * self.min_range
         start_s = t_s
         for sample_t, sample_value in reversed(self._rest_samples):
             if sign * sample_value <= leave_level:
