@@ -2,13 +2,14 @@
 that a decision's margin must clear, measured on the labelled clips and their re-encoded, mirrored
 and half-size copies (``benchmarks/robustness.py`` makes them).
 
-    .venv/bin/python benchmarks/noise.py [--work DIR] [--out evaluation/noise.json]
+    PYTHONPATH=. .venv/bin/python benchmarks/noise.py [--work DIR] [--out evaluation/noise.json]
+
+(``PYTHONPATH=.``: the engine of this checkout, whose reps are matched for ``rep_range``.)
 
 Each copy keeps the original's timestamps (to the millisecond), so frames are aligned by time. The
 person, the movement and the camera are the same; what differs is what the pose model saw. So
 ``|value(copy) - value(original)|`` over aligned frames is the pose noise a new recording of the
-same movement would show (it is the difference of two noisy readings, which is also the noise of a
-swing, the difference of two readings of one track).
+same movement would show.
 
 Statistic: the **95th percentile of |value(copy) - value(original)|** over every aligned frame in
 which both readings are judged (a person in view; for metrics, the metric's landmarks visible
@@ -16,13 +17,14 @@ enough to judge, ``engine.MIN_CONFIDENCE``), pooled over all clips and the three
 interval for it comes from resampling whole clips (bootstrap, ``BOOTSTRAP_SEED``,
 ``BOOTSTRAP_RESAMPLES``), because frames of one clip are not independent.
 
+* ``metric_kinds``: per metric kind (joint flexion split by its space), over every named metric of
+  that kind in the spec the clip is analysed with (combined metrics are left out: the engine derives
+  theirs from their parts). The engine reports it beside each fault's margin (``formcheck.reps.noise``),
+  so a new spec gets a noise level from its metrics' kinds; also split by copy and by labelled view.
+* ``metrics``: per named metric (``exercise.metric``), for reference.
 * ``metric_kinds_swing``: the same for a change over ``SWING_LAG_S`` between any two frames (see
   ``swing_statistic``), for reference: larger than ``rep_range``, since a rep is read at its rest and
   turning point, where the pose is clearest, not mid-movement.
-* ``metric_kinds``: per metric kind (joint flexion split by its space), over every named metric of
-  that kind in the spec the clip is analysed with. This is what the engine uses
-  (``formcheck.reps.noise``), so a new spec gets a noise level from its metrics' kinds.
-* ``metrics``: per named metric (``exercise.metric``), for reference.
 * ``rep_range``: |range(copy) - range(original)| of the same rep (turning points within 0.5 s), per
   exercise: the noise of a counted rep's swing itself. The engine judges rep margins and
   ``reps.min_range`` against it (``formcheck.reps.noise.rep_noise``); an exercise with no matched rep
