@@ -28,6 +28,7 @@ from formcheck.metrics.table import MetricTable, PoseArrays
 from formcheck.metrics.view import ViewTracker
 from formcheck.reps.counter import TURN_FRACTION, Phase, RepCounter, RepEvent
 from formcheck.reps.holds import HoldEvent, HoldTracker
+from formcheck.reps.noise import metric_noise, metric_unit, rep_noise
 from formcheck.review.schema import (
     CheckStatus,
     FaultEvent,
@@ -40,11 +41,18 @@ from formcheck.review.schema import (
     ReviewSource,
     ReviewWarning,
     Summary,
+    UncountedRep,
 )
 from formcheck.sources.base import SourceInfo
 from formcheck.specs import models as spec_models
 
 MIN_CONFIDENCE = 0.5  # landmark visibility below which a check does not judge the frame
+# A spec's smallest rep (reps.min_range) must be at least this many times its rep metric's swing noise,
+# so that noise alone (at most the noise level, at the 95th percentile) stays clearly short of a rep;
+# otherwise its reps are not counted: the movement is too small to judge reliably from landmarks.
+SPEC_NOISE_FACTOR = 2.0
+TOO_SMALL = "too small to judge reliably from this view"
+MEASURE_STRETCH_S = 0.5  # a measurement (e.g. the hamstring test's bend) is the value held over this long
 REST_BAND = 0.1  # of a rep's swing: a review's rep starts and ends where the metric is this close to rest
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
 STATUS_MESSAGES = {
@@ -121,14 +129,17 @@ class ExerciseSession:
         self._image_filter = make_filter(smoothing)
         self._world_filter = make_filter(smoothing)
         self._views = ViewTracker()
+        self._noise = {name: metric_noise(spec.metrics, name) for name in spec.metrics}
+        self._rep_noise = rep_noise(spec) or 0.0
+        self.not_counted = self._not_counted_reason()
         self._counter = (
             RepCounter(
                 rest=spec.reps.rest, min_range=spec.reps.min_range, return_fraction=spec.reps.return_fraction,
                 min_duration_s=spec.reps.min_duration_s, max_duration_s=spec.reps.max_duration_s,
-                accept=self._meets_rep_requirements, confirm_s=spec.reps.confirm_s,
+                accept=self._meets_rep_requirements, confirm_s=spec.reps.confirm_s, min_margin=self._rep_noise,
             )
-            # A spec may say its reps cannot be counted reliably (``reps.not_counted``): then none is.
-            if spec.reps is not None and spec.reps.not_counted is None else None
+            # Reps that cannot be counted reliably (``reps.not_counted``, or a movement within the noise): none is.
+            if spec.reps is not None and self.not_counted is None else None
         )
         self._holds = HoldTracker(spec.hold.min_s, spec.hold.release_s) if spec.hold is not None else None
         self._sustained = [SustainedCheck(rule) for rule in spec.faults if isinstance(rule, spec_models.SustainedFault)]
@@ -147,6 +158,26 @@ class ExerciseSession:
         self._side_visibility = np.zeros(2)
         self._ever_in_position = False
         self._last_view: str | None = None
+
+    def _not_counted_reason(self) -> str | None:
+        """Why this spec's reps are not counted: the spec says so, or its smallest rep is not clearly
+        above its rep metric's pose noise."""
+        reps = self.spec.reps
+        if reps is None:
+            return None
+        if reps.not_counted:
+            return reps.not_counted
+        if reps.min_range < SPEC_NOISE_FACTOR * self._rep_noise:
+            unit = metric_unit(self.spec.metrics, reps.metric)
+            return (
+                f"{TOO_SMALL}: a rep moves {reps.metric} by {reps.min_range:g} {unit}, and the pose alone moves it by up "
+                f"to {self._rep_noise:.1f} {unit}"
+            )
+        return None
+
+    def _with_noise(self, fault: FaultEvent) -> FaultEvent:
+        noise = self._noise.get(fault.metric) if fault.metric is not None else None
+        return fault if noise is None else fault.model_copy(update={"noise": round(noise, 3)})
 
     @property
     def _holds_are_reps(self) -> bool:
@@ -271,7 +302,7 @@ class ExerciseSession:
             self._count_judgement(check.rule, view, judged, has_person)
             confirmed = check.update(t_s, metrics, phase, judged)
             if confirmed is not None:
-                new_faults.append(confirmed)
+                new_faults.append(self._with_noise(confirmed))
         for rule in self._per_rep_rules:
             confidence = confidences.get(getattr(rule, "metric", ""), 1.0)
             self._count_judgement(rule, view, self._judged(rule, view, confidence), has_person)
@@ -324,12 +355,13 @@ class ExerciseSession:
                 continue
             fault = judge_rep(rule, event, metrics_at, around)
             if fault is not None:
-                fault = fault.model_copy(update={"rep": index})
+                fault = self._with_noise(fault).model_copy(update={"rep": index})
                 faults.append(fault)
                 self._per_rep_faults.append(fault)
         rep = Rep(
             index=index, start_s=round(event.start_s, 3), end_s=round(event.end_s, 3), turn_s=round(event.turn_s, 3),
             side=_pick_side(self.spec.reps.side, self._metrics_near(event, event.turn_value)), range=round(event.range, 1),
+            margin=round(event.range - self.spec.reps.min_range, 2), noise=round(self._rep_noise, 2) or None,
             tempo_out_s=round(event.out_s, 2), tempo_return_s=round(event.return_s, 2), faults=faults,
             metrics={name: _rounded(value) for name, value in self._metrics_at(turn).items()},
         )
@@ -348,7 +380,7 @@ class ExerciseSession:
             check.finish()
         if self._holds is not None:
             self._holds.finish()
-        sustained_events = [event for check in self._sustained for event in check.events]
+        sustained_events = [self._with_noise(event) for check in self._sustained for event in check.events]
         reps = [self._attach_sustained(rep, sustained_events) for rep in self._refined_reps()]
         all_faults = sorted(
             [event.model_copy(update={"rep": self._rep_at(event, reps)}) for event in sustained_events]
@@ -365,6 +397,7 @@ class ExerciseSession:
             near_side=self._near_side(),
             rep_count=self.rep_count,
             reps=reps,
+            uncounted_reps=self._uncounted_reps(),
             holds=holds,
             faults=all_faults,
             warnings=self._warnings(overall_view, decode_warning),
@@ -374,6 +407,20 @@ class ExerciseSession:
             series={"t_s": [round(t, 3) for t in self._times]}
             | {name: [_rounded(v) for v in values] for name, values in self._series.items()},
         )
+
+    def _uncounted_reps(self) -> list[UncountedRep]:
+        if self._counter is None or self.spec.reps is None:
+            return []
+        unit = metric_unit(self.spec.metrics, self.spec.reps.metric)
+        return [
+            UncountedRep(
+                start_s=round(event.start_s, 3), end_s=round(event.end_s, 3), turn_s=round(event.turn_s, 3),
+                range=round(event.range, 1), margin=round(event.range - self.spec.reps.min_range, 2),
+                reason=f"{TOO_SMALL}: the swing cleared the smallest rep ({self.spec.reps.min_range:g} {unit}) by "
+                f"{event.range - self.spec.reps.min_range:.1f} {unit}, less than the pose noise ({self._rep_noise:.1f} {unit})",
+            )
+            for event in self._counter.uncertain
+        ]
 
     def _refined_reps(self) -> list[Rep]:
         """Reps with start and end moved to where the metric stands within ``REST_BAND`` of rest.
@@ -481,9 +528,9 @@ class ExerciseSession:
             ))
         if self.spec.warning:
             warnings.append(ReviewWarning(id="caution", message=self.spec.warning, start_s=0.0, end_s=end_s))
-        if self.spec.reps is not None and self.spec.reps.not_counted:
+        if self.not_counted:
             warnings.append(ReviewWarning(
-                id="not_counted", message=f"reps are not counted: {self.spec.reps.not_counted}", start_s=0.0, end_s=end_s,
+                id="not_counted", message=f"reps are not counted: {self.not_counted}", start_s=0.0, end_s=end_s,
             ))
         if decode_warning:
             warnings.append(ReviewWarning(id="decode_error", message=decode_warning, start_s=end_s, end_s=end_s))
@@ -516,6 +563,7 @@ class ExerciseSession:
                 for start_s, end_s in spans:
                     inside |= (times >= start_s) & (times <= end_s)
                 values = np.where(inside, values, np.nan)
+            values = _held_values(np.asarray(self._times), values)
             if np.all(np.isnan(values)):
                 results.append(Measurement(id=spec.id, value=None, unit=spec.unit, at_s=None, description=spec.description))
                 continue
@@ -565,7 +613,7 @@ class ExerciseSession:
         dose = self.spec.prescription
         parts = []
         reps_asked = dose.reps_text("reps" if self.spec.reps is not None else "holds")
-        if reps_asked and self.spec.reps is not None and self.spec.reps.not_counted:
+        if reps_asked and self.not_counted:
             parts.append(f"{reps_asked} asked, not counted")
         elif reps_asked:
             parts.append(f"{self.rep_count} of {reps_asked}")
@@ -574,6 +622,20 @@ class ExerciseSession:
             longest_s = max((h.duration_s for h in hold_events), default=0.0)
             parts.append(f"longest hold {longest_s:.0f} s of {hold_asked}")
         return "; ".join(parts) or None
+
+
+def _held_values(times: npt.NDArray[np.float64], values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each frame's value as the median over the ``MEASURE_STRETCH_S`` around it (measured frames only;
+    NaN stays NaN): a measurement is a value held for a moment, not one frame's peak, which is where the
+    pose noise is largest (the extreme of noisy readings overshoots, and its time jumps about)."""
+    held = np.full_like(values, np.nan)
+    measured = np.flatnonzero(~np.isnan(values))
+    half_s = MEASURE_STRETCH_S / 2
+    for index in measured:
+        low = int(np.searchsorted(times, times[index] - half_s))
+        high = int(np.searchsorted(times, times[index] + half_s, side="right"))
+        held[index] = float(np.nanmedian(values[low:high]))
+    return held
 
 
 def _spans(times: list[float], flags: list[bool]) -> list[tuple[float, float]]:

@@ -266,3 +266,75 @@ def test_a_rep_requirement_is_judged_over_the_bottom_not_at_one_frame(squat):
     assert glitched.rep_count == 1
     # the same "glitch" over the whole bottom is no glitch: the trunk was upright and the rep fails
     assert review_of(_with_trunk_upright_for(frames, turn_s, 0.6), leaning).rep_count == 0
+
+
+def test_each_rep_records_how_far_its_swing_cleared_min_range(squat):
+    review = review_of(squat_frames(2), squat)
+    for rep in review.reps:
+        assert rep.margin == pytest.approx(rep.range - squat.reps.min_range, abs=0.06)
+        assert rep.margin > 0
+    assert '"margin"' in review.to_json()
+
+
+def test_a_spec_whose_smallest_rep_is_within_the_noise_does_not_count(squat):
+    """A min_range under twice the rep metric's pose noise cannot tell a rep from the pose's own jitter:
+    the review says the movement is too small to judge instead of counting."""
+    from formcheck.engine import SPEC_NOISE_FACTOR
+    from formcheck.reps.noise import rep_noise
+
+    noise = rep_noise(squat)
+    tiny = squat.model_copy(update={"reps": squat.reps.model_copy(update={"min_range": 0.9 * SPEC_NOISE_FACTOR * noise})})
+    review = review_of(squat_frames(2), tiny)
+    assert review.rep_count == 0 and review.reps == []
+    [warning] = [warning for warning in review.warnings if warning.id == "not_counted"]
+    assert "too small to judge reliably from this view" in warning.message
+    assert review.summary.prescription.endswith("asked, not counted")
+
+
+def test_reps_and_faults_carry_the_noise_of_their_metric(squat):
+    review = review_of(squat_frames(2), squat)
+    assert all(rep.noise is not None and rep.noise > 0 for rep in review.reps)
+    assert review.uncounted_reps == []
+
+
+def test_a_rep_within_the_noise_of_min_range_is_reported_uncounted_with_why(squat):
+    frames = squat_frames(1)
+    [rep] = review_of(frames, squat).reps
+    close = squat.model_copy(update={"reps": squat.reps.model_copy(update={"min_range": rep.range - rep.noise / 2})})
+    review = review_of(frames, close)
+    assert review.rep_count == 0 and review.reps == []
+    [uncounted] = review.uncounted_reps
+    assert uncounted.turn_s == pytest.approx(rep.turn_s, abs=0.05)
+    assert 0 < uncounted.margin < rep.noise
+    assert uncounted.reason.startswith("too small to judge reliably from this view")
+    assert review.summary.partial_reps == 1
+
+
+def test_a_measurement_is_a_value_held_not_one_frames_peak():
+    from formcheck.engine import MEASURE_STRETCH_S, _held_values
+
+    times = np.arange(0, 3, 1 / FPS)
+    values = np.where((times > 1.0) & (times < 2.0), 90.0, 40.0)
+    values[10] = 150.0  # a one-frame landmark jump
+    values[70:72] = np.nan  # not measured
+    held = _held_values(times, values)
+    assert np.nanmax(held) == pytest.approx(90.0)
+    assert np.isnan(held[70]) and held[10] == pytest.approx(40.0)
+    assert MEASURE_STRETCH_S <= 1.0
+
+
+@pytest.mark.parametrize("exercise", ["pelvic_tilt", "squat", "glute_bridge", "hip_hinge", "forward_lunge", "single_leg_bridge"])
+def test_which_catalogue_reps_are_above_the_noise(exercise):
+    """From the measured noise alone, the pelvic tilt (3 deg) is too small to count, as its spec already
+    says; every other counted exercise's smallest rep is at least twice its rep noise."""
+    from formcheck.engine import SPEC_NOISE_FACTOR
+    from formcheck.reps.noise import rep_noise
+
+    spec = load_spec(exercise)
+    uncounted = spec.model_copy(update={"reps": spec.reps.model_copy(update={"not_counted": None})})
+    too_small = ExerciseSession(uncounted).not_counted
+    assert (too_small is not None) is (exercise == "pelvic_tilt")
+    if too_small is None:
+        assert spec.reps.min_range >= SPEC_NOISE_FACTOR * rep_noise(spec)
+    else:
+        assert too_small.startswith("too small to judge reliably from this view")

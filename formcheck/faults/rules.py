@@ -96,6 +96,7 @@ class SustainedCheck:
         return FaultEvent(
             id=self.rule.id, start_s=round(start_s, 3), end_s=round(end_s, 3), severity=self.rule.severity,
             cue=self.rule.cue, metric=self.rule.metric, worst_value=round(worst, 2),
+            margin=round(_distance_outside(worst, self.rule.min, self.rule.max), 3),
         )
 
 
@@ -119,27 +120,30 @@ def judge_rep(
         value = moment.get(rule.metric, float("nan"))
         if not outside(value, rule.min, rule.max) or not all(holds(condition, moment) for condition in rule.when):
             return None
+        margin = _distance_outside(value, rule.min, rule.max)
         if around is not None:
             stretch = around[rule.at]
-            if not outside(stretch.get(rule.metric, float("nan")), rule.min, rule.max):
+            stretch_value = stretch.get(rule.metric, float("nan"))
+            if not outside(stretch_value, rule.min, rule.max):
                 return None
             if not all(holds(condition, stretch) for condition in rule.when):
                 return None
+            margin = min(margin, _distance_outside(stretch_value, rule.min, rule.max))
         return FaultEvent(
             id=rule.id, start_s=round(rep.start_s, 3), end_s=round(rep.end_s, 3), severity=rule.severity,
-            cue=rule.cue, metric=rule.metric, worst_value=round(value, 2),
+            cue=rule.cue, metric=rule.metric, worst_value=round(value, 2), margin=round(margin, 3),
         )
     duration_s = rep.out_s if rule.half == "out" else rep.return_s
     if rule.min_s is not None:
-        too_quick, worst = duration_s < rule.min_s, duration_s
+        too_quick, worst, margin = duration_s < rule.min_s, duration_s, rule.min_s - duration_s
     else:
         assert rule.max_speed is not None
         speed = abs(rep.range) / max(duration_s, MIN_HALF_S)
-        too_quick, worst = speed > rule.max_speed, speed
+        too_quick, worst, margin = speed > rule.max_speed, speed, speed - rule.max_speed
     if not too_quick:
         return None
     start_s, end_s = (rep.start_s, rep.turn_s) if rule.half == "out" else (rep.turn_s, rep.end_s)
     return FaultEvent(
         id=rule.id, start_s=round(start_s, 3), end_s=round(end_s, 3), severity=rule.severity, cue=rule.cue,
-        worst_value=round(worst, 2),
+        worst_value=round(worst, 2), margin=round(margin, 3),
     )

@@ -14,6 +14,8 @@ The counter works on ``u``, the metric turned so that moving away from rest incr
   (``in_position``); a rep can only start from a rest frame in that position.
 * A swing that leaves rest by at least half of ``min_range`` but turns back before the full
   range, or a rep still under way when the stream ends, is a partial rep: reported, never counted.
+* A full swing that clears ``min_range`` by less than ``min_margin`` (the pose noise of the
+  metric) is too close to the line to judge: it is a partial rep, kept in ``uncertain``.
 * With ``rest="either"`` the first full swing decides which end is rest (a deadlift may
   start at the floor or at lockout).
 """
@@ -78,6 +80,7 @@ class RepCounter:
         max_duration_s: float = 20.0,
         accept: Callable[[RepEvent], bool] | None = None,
         confirm_s: float = 0.0,
+        min_margin: float = 0.0,
     ) -> None:
         """Args:
             accept: asked about every complete swing before it counts (e.g. the exercise's
@@ -85,6 +88,8 @@ class RepCounter:
             confirm_s: how long the return must last before the rep counts; a shorter dip
                 that goes back out (a landmark jumping for a few frames) does not end the rep.
                 The rep's end is still where the return began.
+            min_margin: how far a swing must clear ``min_range`` to count (the metric's pose
+                noise); a complete swing that clears it by less is a partial rep, kept in ``uncertain``.
         """
         if rest not in ("low", "high", "either"):
             raise ValueError(f"rest must be low, high or either, got {rest!r}")
@@ -96,6 +101,8 @@ class RepCounter:
         self.max_duration_s = max_duration_s
         self._accept = accept
         self.confirm_s = confirm_s
+        self.min_margin = min_margin
+        self.uncertain: list[RepEvent] = []  # complete swings too close to min_range to judge (partial)
         self._returned: tuple[float, float] | None = None  # (t_s, value) where the return began
         self.phase = Phase.SETUP
         self.reps: list[RepEvent] = []
@@ -310,6 +317,10 @@ class RepCounter:
         )
         if self._accept is not None and not self._accept(event):
             self.rejected_reps += 1
+            return None
+        if event.range < self.min_range + self.min_margin:
+            self.uncertain.append(event)
+            self.partial_reps += 1
             return None
         self.reps.append(event)
         return event

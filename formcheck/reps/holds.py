@@ -1,8 +1,10 @@
 """Time held positions (planks, stretches, the top of a bridge, a bird dog's reach).
 
 A hold starts when the position's conditions all hold and ends when they have failed for
-longer than ``release_s`` (a wobble does not split a hold). Holds shorter than ``min_s``
-are dropped. While held, each frame's time goes to "good form" when no fault is active, and
+longer than ``release_s`` (a wobble does not split a hold). Once out of position, a return
+counts only after ``REENTER_S`` back in: a frame or two that the pose noise puts back inside
+the position mid-movement (a hip dip of a side plank) neither ends the way out nor restarts the
+release clock. Holds shorter than ``min_s`` are dropped. While held, each frame's time goes to "good form" when no fault is active, and
 to each active fault otherwise.
 """
 
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+REENTER_S = 0.1  # back in position this long (after leaving it) before the hold goes on
 
 
 @dataclass
@@ -41,6 +45,8 @@ class HoldTracker:
         self._last_in_s = 0.0
         self._last_t_s: float | None = None
         self._credited: set[str] = set()  # faults already counted in the current hold
+        self._in_since_s: float | None = None  # start of the current run of in-position frames
+        self._confirmed_in = False  # that run is the hold going on (not a brief return mid-way out)
 
     @property
     def holding(self) -> bool:
@@ -51,13 +57,20 @@ class HoldTracker:
         dt_s = 0.0 if self._last_t_s is None else min(t_s - self._last_t_s, self.release_s)
         self._last_t_s = t_s
         if in_position:
+            if self._in_since_s is None:
+                self._in_since_s = t_s
             if self._current is None:
                 self._current = HoldEvent(start_s=t_s, end_s=t_s)
-            else:
+                self._confirmed_in = True
+            elif self._confirmed_in or t_s - self._in_since_s >= REENTER_S:
+                self._confirmed_in = True
                 self._credit(dt_s, active_faults)
                 self._current.end_s = t_s
+            else:  # back, but not yet for REENTER_S: the next frame out decides whether the hold ended
+                return None
             self._last_in_s = t_s
             return None
+        self._in_since_s, self._confirmed_in = None, False
         if self._current is not None and t_s - self._last_in_s > self.release_s:
             return self._close()
         return None

@@ -27,6 +27,16 @@ class FaultEvent(_Model):
     rep: int | None = Field(None, description="1-based index of the rep it happened in, if any")
     metric: str | None = Field(None, description="the metric the decision was made from")
     worst_value: float | None = Field(None, description="the metric's worst value during the event")
+    margin: float | None = Field(
+        None,
+        description="how far the decision cleared its threshold, in the unit of the value judged (tempo checks: "
+        "seconds, or the rep metric's unit per second): a turning-point fault's value beyond its bound (the lesser "
+        "of the value at the moment and over the stretch around it), a sustained fault's worst value beyond it",
+    )
+    noise: float | None = Field(
+        None, description="the measured pose noise of the value judged, in its unit (95th percentile of the change "
+        "when only the pixels change, evaluation/noise.json): a margin below it is a close call",
+    )
 
 
 class Rep(_Model):
@@ -36,10 +46,27 @@ class Rep(_Model):
     turn_s: float = Field(description="time of the turning point (bottom of a squat, top of a bridge)")
     side: Literal["left", "right"] | None = Field(None, description="working side for one-sided exercises")
     range: float = Field(description="how far the rep metric swung, in its unit")
+    margin: float | None = Field(
+        None, description="how far the swing cleared the smallest swing that counts (the spec's reps.min_range), "
+        "in the rep metric's unit",
+    )
+    noise: float | None = Field(
+        None, description="the measured pose noise of a swing of the rep metric, in its unit (95th percentile of the "
+        "change in a swing when only the pixels change, evaluation/noise.json): a margin below it is not counted",
+    )
     tempo_out_s: float = Field(description="time from leaving rest to the turning point (down, in a squat)")
     tempo_return_s: float = Field(description="time from the turning point back to rest (up, in a squat)")
     faults: list[FaultEvent]
     metrics: dict[str, float | None] = Field(description="every metric's value at the turning point")
+
+
+class UncountedRep(_Model):
+    start_s: float
+    end_s: float
+    turn_s: float
+    range: float = Field(description="how far the rep metric swung, in its unit")
+    margin: float = Field(description="how far the swing cleared reps.min_range: less than the pose noise")
+    reason: str = Field(description="why it was not counted, in plain words")
 
 
 class Hold(_Model):
@@ -116,6 +143,11 @@ class Review(_Model):
     near_side: Literal["left", "right"] | None = Field(None, description="body side nearer the camera")
     rep_count: int
     reps: list[Rep]
+    uncounted_reps: list[UncountedRep] = Field(
+        default_factory=list,
+        description="complete swings past reps.min_range by less than the pose noise: too close to the line to count "
+        "from this recording; each is also a partial rep in the summary",
+    )
     holds: list[Hold]
     faults: list[FaultEvent] = Field(description="every fault event, also those outside reps")
     warnings: list[ReviewWarning]

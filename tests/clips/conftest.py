@@ -2,10 +2,18 @@
 
 The pose model runs once per clip: results are cached by clip content and model hash
 (``formcheck.pose.cache``), so these tests and ``formcheck eval`` share the work.
+
+Every clip test runs twice: ``as_filmed``, and ``with_noise``, where seeded noise at the level
+measured by ``benchmarks/noise.py`` (``evaluation/noise.json``) is added to every landmark before
+the engine sees it. That noise is what the pose model does to the same movement when only the
+pixels change (a re-encoded, mirrored or half-size copy), so a check that passes as filmed but
+not with noise decides too close to its line to be trusted on a new recording.
 """
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,13 +21,20 @@ from typing import Any
 import pytest
 import yaml
 
+from formcheck.engine import analyze_poses
+from formcheck.landmarks import PoseFrame
 from formcheck.pipeline import analyze_video
 from formcheck.pose.cache import PoseCache
+from formcheck.pose.run import estimate_source
+from formcheck.reps.noise import add_landmark_noise
 from formcheck.review.schema import Review
+from formcheck.specs import load_spec
 
 SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
 CLIPS_DIR = SHARED_DIR / "clips"
 LABELS_PATH = SHARED_DIR / "labels" / "clips.yaml"
+NOISE_PATH = Path(__file__).resolve().parents[2] / "evaluation" / "noise.json"
+NOISE_SEED = 20240602  # the clip's own seed is this plus the CRC-32 of its path
 
 
 def clip_labels() -> dict[str, dict[str, Any]]:
@@ -29,17 +44,90 @@ def clip_labels() -> dict[str, dict[str, Any]]:
     return {clip["path"]: clip for clip in yaml.safe_load(LABELS_PATH.read_text())["clips"]}
 
 
-@pytest.fixture(scope="session")
-def analyze_clip() -> Callable[[str, str], Review]:
-    """Analyse a clip (path relative to shared/clips) as an exercise, through the pose cache."""
+def add_measured_noise(frames: list[PoseFrame], seed: int) -> list[PoseFrame]:
+    """The frames with the measured landmark noise added (see ``formcheck.reps.noise.add_landmark_noise``)."""
+    measured = json.loads(NOISE_PATH.read_text())
+    return add_landmark_noise(frames, measured["landmarks"], seed, measured.get("landmark_noise_scale"))
+
+
+@pytest.fixture(scope="session", params=["as_filmed", "with_noise"])
+def analyze_clip(request: pytest.FixtureRequest) -> Callable[[str, str], Review]:
+    """Analyse a clip (path relative to shared/clips) as an exercise, through the pose cache;
+    in the ``with_noise`` variant with the measured pose noise added (seeded per clip)."""
     if not CLIPS_DIR.is_dir():
         pytest.skip("../shared/clips is not beside the repository")
+    noisy = request.param == "with_noise"
+    if noisy and not NOISE_PATH.is_file():
+        pytest.skip("evaluation/noise.json is missing: run benchmarks/noise.py")
     cache = PoseCache()
     reviews: dict[tuple[str, str], Review] = {}
 
     def run(path: str, exercise: str) -> Review:
         if (path, exercise) not in reviews:
-            reviews[(path, exercise)] = analyze_video(CLIPS_DIR / path, exercise, cache=cache)
+            if noisy:
+                track = estimate_source(CLIPS_DIR / path, cache=cache)
+                frames = add_measured_noise(track.frames, NOISE_SEED + zlib.crc32(path.encode()))
+                reviews[(path, exercise)] = analyze_poses(
+                    frames, load_spec(exercise), track.source, decode_warning=track.decode_warning
+                )
+            else:
+                reviews[(path, exercise)] = analyze_video(CLIPS_DIR / path, exercise, cache=cache)
         return reviews[(path, exercise)]
 
     return run
+
+
+# Checks that pass as filmed but not with the measured noise: they decide too close to their line. Each is
+# expected to fail in the noise variant (strict: one that starts passing must be taken off this list), with
+# what was measured. They wait for spec changes (exercise_specs/ thresholds and rep signals), not for a
+# number nudged here.
+SLB = "Abhinash-Padhi-SIH-FitCircuit/SingleLegBridge.mp4"
+SLB_REASON = (
+    "single_leg_bridge: the top position's working-hip bound (<= 20 deg) sits 3-4 deg above the held value "
+    "(16-17 deg) and the world joint-flexion noise is 11.6 deg (p95): with noise neither the hold nor the rep is seen"
+)
+TOO_CLOSE_WITH_NOISE: dict[tuple[str, str | None], str] = {
+    ("test_correct_form_clips_report_no_faults", "844247707-png-power-pwa/squat_correct_reps.mp4"): (
+        "squat heels_up: a correct squat's heel lift reads 0.21 against the 0.2 bound for 0.37 s (margin 0.014 torso "
+        "lengths; heel_lift_norm noise 0.045): the bound lies within the noise of correct squats"
+    ),
+    ("test_count_within_label_tolerance", SLB): SLB_REASON,
+    ("test_reps_by_working_side", SLB): SLB_REASON,
+    ("test_rep_times", SLB): SLB_REASON,
+    ("test_hold_time", SLB): SLB_REASON,
+    ("test_count_within_label_tolerance", "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/active_side_plank.mp4"): (
+        "side_plank hip dips are counted as exits from the hold position, which they cross by 0.9-2.3 deg "
+        "(body_line_deg >= -8; line_bend noise 3.7 deg p95): with noise 6 of the 10 are seen"
+    ),
+    ("test_hold_time", "polybag/kocici_hrbet.mp4"): (
+        "cat_cow: with noise the second held cat ends at 8.8 s instead of 9.6 s (hold recall 0.74, floor 0.85)"
+    ),
+    ("test_rep_times_match_labels", "kevintrieu04-fitness_app_flutter/lunge_test_static_2.mp4"): (
+        "forward_lunge rep 2 ends at 7.9 s with noise (7.37 as filmed; labelled 7.3, tolerance 0.6 s)"
+    ),
+    ("test_hip_flexor_stretch_is_on_the_kneeling_leg", None): (
+        "hip flexor stretch: 7.8 s of good form with noise (8.2 as filmed, floor 8.0): its trunk_lean faults clear "
+        "their bound by 3.2-3.7 deg, within the inclination noise (3.2 deg p95), so their time varies"
+    ),
+    ("test_rep_times_match_labels", "rohanx01-Squat-Analysis-Model/squat.mp4"): (
+        "squat rep 1 starts at 7.3 s with noise (8.3 as filmed, labelled 8.8, tolerance 1 s): a rep starts where the "
+        "knee last stood within 4.7 deg (0.15 x min_range) of the lowest standing reading, and over a long noisy "
+        "stand that lowest reading lies below the typical one. Measuring from the median instead fixed this but "
+        "made a re-encoded lunge's lowering read 0.12 s quicker, a false fast_lowering (tempo judged from the start)"
+    ),
+    ("test_squats_are_not_lunges", "luizfcharry-MrPose/squat.mp4"): (
+        "forward_lunge's requirement (hip_split_deg >= 22.5 at the bottom) tells a squat from a lunge by less than "
+        "the noise: with noise 3 of the 4 squats pass it and count as lunges"
+    ),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or callspec.params.get("analyze_clip") != "with_noise":
+            continue
+        name = getattr(item, "originalname", item.name)
+        reason = TOO_CLOSE_WITH_NOISE.get((name, callspec.params.get("path")))
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=f"too close to its line: {reason}", strict=True))

@@ -297,3 +297,52 @@ def test_turning_point_needs_the_moment_and_its_surroundings_to_agree(at_moment,
     assert (fault is not None) is fires
     if fires:
         assert fault.worst_value == pytest.approx(at_moment)  # the moment's own value is reported
+
+
+# --- margins: how far each decision cleared its line ----------------------------------------------
+@pytest.mark.parametrize(
+    ("bounds", "values", "margin"),
+    [
+        pytest.param({"max": 0.2}, [0.3, 0.6, 0.45], 0.4, id="max rule: worst value minus the bound"),
+        pytest.param({"min": 0.7, "max": None}, [0.6, 0.4, 0.65], 0.3, id="min rule: the bound minus worst value"),
+    ],
+)
+def test_sustained_margin_is_the_worst_value_beyond_the_bound(bounds, values, margin):
+    check = sustained(**bounds)
+    feed(check, [v for value in values for v in frames(0.25, value)])
+    check.finish()
+    [event] = check.events
+    assert event.margin == pytest.approx(margin)
+
+
+def test_sustained_margin_of_a_live_cue_is_the_worst_so_far():
+    [confirmed] = feed(sustained(), frames(0.4, 0.25) + frames(0.4, 0.5))
+    assert confirmed.margin == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize(
+    ("at_moment", "around_moment", "margin"),
+    [
+        pytest.param(0.9, 0.8, 0.4, id="the stretch is the closer call"),
+        pytest.param(0.6, 0.8, 0.2, id="the moment is the closer call"),
+    ],
+)
+def test_turning_point_margin_is_the_closer_of_the_moment_and_the_stretch(at_moment, around_moment, margin):
+    fault = judge_rep(turning_point(), REP, moments({"hip_above_knee_norm": at_moment}),
+                      around=moments({"hip_above_knee_norm": around_moment}))
+    assert fault is not None
+    assert fault.margin == pytest.approx(margin)
+
+
+def test_turning_point_margin_below_a_min_bound():
+    fault = judge_rep(turning_point(max=None, min=0.0), REP, moments({"hip_above_knee_norm": -0.25}))
+    assert fault is not None and fault.margin == pytest.approx(0.25)
+
+
+def test_tempo_margins():
+    quick = TempoFault.model_validate({"kind": "tempo", "id": "fast_lowering", "half": "out", "min_s": 0.35, "cue": "x"})
+    fault = judge_rep(quick, RepEvent(1.0, 1.2, 2.6, 0, 100, 100), moments({}))
+    assert fault is not None and fault.margin == pytest.approx(0.15)  # seconds short of min_s
+    fast = TempoFault.model_validate({"kind": "tempo", "id": "fast_lowering", "half": "out", "max_speed": 250, "cue": "x"})
+    fault = judge_rep(fast, RepEvent(1.0, 1.3, 2.6, 0, 100, 100), moments({}))
+    assert fault is not None and fault.margin == pytest.approx(83.33, abs=0.01)  # deg/s over max_speed

@@ -287,3 +287,20 @@ def test_a_rep_back_at_rest_as_the_stream_ends_counts() -> None:
     values = concat(hold(0, 1.0), waves(1, 0, 100))  # ends right as the rep is back
     counter = count(values, confirm_s=0.4)
     assert counter.count == 1
+
+
+# --- a swing too close to min_range to judge ---------------------------------------------------------
+def test_a_swing_clearing_min_range_by_less_than_the_noise_is_partial():
+    """min_range 35 with 5 of pose noise: a 38 swing could be a 33 one; it is partial, not counted or lost."""
+    counter = count(concat(hold(0, 1.0), waves(1, 0, 38), hold(0, 1.0), waves(1, 0, 60), hold(0, 1.0)), min_margin=5.0)
+    assert counter.count == 1
+    assert counter.reps[0].range == pytest.approx(60, abs=1)
+    assert counter.partial_reps == 1
+    [uncertain] = counter.uncertain
+    assert uncertain.range == pytest.approx(38, abs=1)
+
+
+def test_without_a_noise_margin_the_small_swing_counts():
+    counter = count(concat(hold(0, 1.0), waves(1, 0, 38), hold(0, 1.0)))
+    assert (counter.count, counter.partial_reps, counter.uncertain) == (1, 0, [])
+
