@@ -20,13 +20,11 @@ fit, so they can test it.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 from formcheck.engine import ExerciseSession
@@ -68,9 +66,8 @@ def decision_value(
 
 
 class _ProbeSession(ExerciseSession):
-    """The engine's session, also keeping each rep's decision value for every turning_point check.
-
-    The moments and stretches are taken as ``ExerciseSession._complete_rep`` takes them."""
+    """The engine's session, also keeping each rep's decision value for every turning_point check,
+    read from the same moments and stretches the engine judged the rep at."""
 
     def __init__(self, spec: spec_models.ExerciseSpec) -> None:
         super().__init__(spec)
@@ -81,26 +78,11 @@ class _ProbeSession(ExerciseSession):
 
     def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
         rep = super()._complete_rep(event, view)
-        assert self.spec.reps is not None
-        first, rep_values = self._rep_frames(event)
-        turn = self._turn_frame(event)
-        measured = not np.all(np.isnan(rep_values))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            moments = {
-                "turn": turn,
-                "rep_metric_max": first + int(np.nanargmax(rep_values)) if measured else turn,
-                "rep_metric_min": first + int(np.nanargmin(rep_values)) if measured else turn,
-            }
-        values: dict[str, float] = {}
-        for rule in self.rules:
-            if view not in rule.views:
-                values[rule.id] = math.nan
-                continue
-            frame = moments[rule.at]
-            around = self._metrics_near(event, self._series[self.spec.reps.metric][frame], seen_only=True)
-            values[rule.id] = decision_value(rule, self._seen_metrics_at(frame), around)
-        self.decisions.append(values)
+        metrics_at, around = self._judging_context(event)  # the moments the engine judged this rep at
+        self.decisions.append({
+            rule.id: decision_value(rule, metrics_at[rule.at], around[rule.at]) if view in rule.views else math.nan
+            for rule in self.rules
+        })
         return rep
 
 

@@ -333,7 +333,9 @@ class ExerciseSession:
             for name, values in self._series.items()
         }
 
-    def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
+    def _judging_context(self, event: RepEvent) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+        """For each moment a per-rep check can be judged at (the turn, the rep metric's extremes): the
+        metrics seen at that frame, and over the stretch of the rep around it."""
         assert self.spec.reps is not None
         first, rep_values = self._rep_frames(event)
         turn = self._turn_frame(event)
@@ -348,6 +350,12 @@ class ExerciseSession:
             moment: self._metrics_near(event, self._series[self.spec.reps.metric][frame], seen_only=True)
             for moment, frame in moments.items()
         }
+        return metrics_at, around
+
+    def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
+        assert self.spec.reps is not None
+        turn = self._turn_frame(event)
+        metrics_at, around = self._judging_context(event)
         index = len(self._reps) + 1
         faults: list[FaultEvent] = []
         for rule in self._per_rep_rules:
