@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.api.errors import ServiceBusyError
+from formcheck.api.uploads import as_sent
 from formcheck.errors import FormcheckError
 from formcheck.isolated import InternalAnalysisError, analyze_isolated
 from formcheck.pose.cache import PoseCache
@@ -154,7 +155,7 @@ class JobStore:
         try:
             review = analyze_isolated(video, job.exercise, cache=self._cache, progress=on_frame)
         except FormcheckError as error:
-            reason = str(error).replace(str(video), job.filename or "upload")
+            reason = as_sent(str(error), video, job.filename)
             logger.warning("analysis %s failed: %s", job_id, reason)
             self._update(job_id, status=JobStatus.FAILED, error=reason)
         except InternalAnalysisError as error:  # a bug in the child: log its traceback, tell the client

@@ -72,6 +72,11 @@ def sweep_uploads(directory: Path) -> int:
     return removed
 
 
+def as_sent(message: str, stored: Path, filename: str | None) -> str:
+    """``message`` naming the file as the client sent it, not by the server's stored copy."""
+    return message.replace(str(stored), filename or "upload")
+
+
 def _limit_text(size_bytes: int) -> str:
     return f"{size_bytes / 1_000_000:g} MB" if size_bytes >= 1_000_000 else f"{size_bytes}-byte"
 

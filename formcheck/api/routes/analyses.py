@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, 
 
 from formcheck.api.deps import JobStoreDep, SettingsDep
 from formcheck.api.schemas import JobPublic
-from formcheck.api.uploads import ACCEPTED, save_upload
+from formcheck.api.uploads import ACCEPTED, as_sent, save_upload
 from formcheck.errors import SourceError
 from formcheck.sources import open_source
 from formcheck.specs import load_spec
@@ -48,7 +48,7 @@ def create_analysis(
         open_source(video)
     except SourceError as error:
         video.unlink(missing_ok=True)
-        raise SourceError(str(error).replace(str(video), file.filename or "upload")) from None
+        raise SourceError(as_sent(str(error), video, file.filename)) from None
     job = jobs.submit(video, exercise, filename=file.filename)
     response.headers["Location"] = f"/analyses/{job.id}"
     return JobPublic.from_job(job)
