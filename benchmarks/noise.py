@@ -61,7 +61,7 @@ from formcheck.pose.cache import PoseCache, cache_key
 from formcheck.pose.estimator import PoseSettings
 from formcheck.pose.model import default_bundle
 from formcheck.pose.run import estimate_source
-from formcheck.reps.noise import add_landmark_noise
+from formcheck.reps.noise import add_landmark_noise, kind_key
 from formcheck.sources import open_source
 from formcheck.specs import load_spec
 from formcheck.specs import models as spec_models
@@ -95,14 +95,12 @@ def mirror_permutation() -> list[int]:
 
 
 def metric_kind(spec: spec_models.ExerciseSpec, name: str) -> str | None:
-    """The metric's kind (joint flexion by its space); None for a combined metric, whose noise the
-    engine derives from its parts."""
+    """The metric's kind (joint flexion by its space); None for a combined or from_rest metric, whose
+    noise the engine derives from its parts."""
     metric = spec.metrics[name]
-    if isinstance(metric, spec_models.CombinedMetric):
+    if isinstance(metric, spec_models.CombinedMetric | spec_models.FromRestMetric):
         return None
-    if isinstance(metric, spec_models.JointFlexionMetric):
-        return f"joint_flexion/{metric.space}"
-    return metric.kind
+    return kind_key(metric)
 
 
 def names_a_side(spec: spec_models.ExerciseSpec, name: str) -> bool:
@@ -110,6 +108,8 @@ def names_a_side(spec: spec_models.ExerciseSpec, name: str) -> bool:
     metric = spec.metrics[name]
     if isinstance(metric, spec_models.CombinedMetric):
         return any(names_a_side(spec, part) for part in metric.of)
+    if isinstance(metric, spec_models.FromRestMetric):
+        return names_a_side(spec, metric.of)
     return getattr(metric, "side", None) in ("left", "right")
 
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from formcheck.faults.rules import SustainedCheck, holds, judge_rep
 from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
+from formcheck.metrics.baseline import RestBaselines
 from formcheck.metrics.smoothing import make_filter
 from formcheck.metrics.table import MetricTable, PoseArrays
 from formcheck.metrics.view import ViewTracker
@@ -126,6 +127,7 @@ class ExerciseSession:
     def __init__(self, spec: spec_models.ExerciseSpec, smoothing: str = "one_euro") -> None:
         self.spec = spec
         self._metrics = MetricTable(spec.metrics)
+        self._baselines = RestBaselines(spec.metrics)
         self._image_filter = make_filter(smoothing)
         self._world_filter = make_filter(smoothing)
         self._views = ViewTracker()
@@ -148,8 +150,8 @@ class ExerciseSession:
         self._reps: list[Rep] = []
         self._rep_events: list[RepEvent] = []
         self._times: list[float] = []
-        self._series: dict[str, list[float]] = {name: [] for name in self._metrics.names}
-        self._confidence: dict[str, list[float]] = {name: [] for name in self._metrics.names}
+        self._series: dict[str, list[float]] = {name: [] for name in spec.metrics}
+        self._confidence: dict[str, list[float]] = {name: [] for name in spec.metrics}
         self._statuses: list[PoseStatus] = []
         self._cut_parts: Counter[str] = Counter()
         self._judged_frames: Counter[str] = Counter()
@@ -213,10 +215,6 @@ class ExerciseSession:
         cut = missing_parts(pose) if pose.has_person else None
         if pose.status is PoseStatus.PARTLY_OUT_OF_FRAME:
             self._cut_parts[cut or "part of the body out of frame"] += 1
-        for name in self._metrics.names:
-            self._series[name].append(metrics[name])
-            self._confidence[name].append(confidences[name])
-
         in_position = pose.has_person and all(holds(condition, metrics) for condition in self.spec.position)
         self._ever_in_position |= in_position
         rep_event = None
@@ -226,6 +224,11 @@ class ExerciseSession:
             phase = self._counter.phase.value
         else:
             phase = Phase.TURN.value if self._holds is not None and self._holds.holding else Phase.REST.value
+        metrics |= self._baselines.update(t_s, metrics, phase == Phase.REST.value)
+        confidences |= {name: confidences[source] for name, source in self._baselines.sources.items()}
+        for name in self._series:
+            self._series[name].append(metrics[name])
+            self._confidence[name].append(confidences[name])
 
         new_faults = self._step_checks(t_s, metrics, confidences, phase, view, pose.has_person)
         if self._holds is not None:

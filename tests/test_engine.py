@@ -7,14 +7,25 @@ forward 0.4 x the knee bend (40 degrees at the bottom). Rep k turns at 2 + 2k s.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 import pytest
-from helpers import FPS, figure_frame, make_pose_frame, source_info, squat_bend, squat_frames, stick_figure
+from helpers import (
+    FPS,
+    IMAGE_WH,
+    PX_PER_M,
+    figure_frame,
+    make_pose_frame,
+    source_info,
+    squat_bend,
+    squat_frames,
+    stick_figure,
+)
 
 from formcheck.engine import ExerciseSession, analyze_poses
-from formcheck.landmarks import PoseFrame, PoseStatus
+from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
 from formcheck.review.schema import REVIEW_SCHEMA_ID, Review
 from formcheck.specs import load_spec
 from formcheck.specs.models import Condition
@@ -74,6 +85,37 @@ def test_clean_squats_have_no_faults(squat):
     assert review.faults == []
     assert review.summary.clean_reps == 3
     assert review.summary.most_common_fault is None
+
+
+def raised_heels(frames: list[PoseFrame], standing_m: float, bottom_m: float) -> list[PoseFrame]:
+    """The frames with both heels raised in the image: by ``standing_m`` always (a camera a little above
+    the floor, or thick heels) plus up to ``bottom_m`` more in proportion to the knee bend."""
+    bends = squat_bend(np.array([frame.t_s for frame in frames]), 3, 2.0, PARALLEL["depth_deg"], 1.0)
+    raised = []
+    for frame, bend in zip(frames, bends):
+        image_xy = frame.image_xy.copy()
+        lift_m = standing_m + bottom_m * bend / PARALLEL["depth_deg"]
+        image_xy[[Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL], 1] -= lift_m * PX_PER_M / IMAGE_WH[1]
+        raised.append(dataclasses.replace(frame, image_xy=image_xy))
+    return raised
+
+
+@pytest.mark.parametrize(
+    ("standing_m", "bottom_m", "heels_up"),
+    [
+        pytest.param(0.0, 0.10, True, id="heels rise 10 cm"),
+        pytest.param(0.06, 0.10, True, id="heels rise 10 cm from a raised stance"),
+        pytest.param(0.0, 0.04, False, id="heels rise 4 cm"),
+        pytest.param(0.10, 0.0, False, id="heels read 10 cm up while standing and stay there"),
+    ],
+)
+def test_heels_up_is_the_rise_since_standing(squat, standing_m, bottom_m, heels_up):
+    """The check reads the heels' rise since the person last stood (0.15 torso lengths = 7.8 cm on the
+    figure's 52 cm torso), so a heel that already reads high while standing flat is not a fault."""
+    review = review_of(raised_heels(squat_frames(3, **PARALLEL), standing_m, bottom_m), squat)
+    assert review.rep_count == 3
+    flagged = {fault.rep for fault in review.faults if fault.id == "heels_up"}
+    assert flagged == ({1, 2, 3} if heels_up else set())
 
 
 @pytest.mark.parametrize(("depth_deg", "shallow"), [(100.0, True), (110.0, True), (120.0, False), (135.0, False)])

@@ -80,6 +80,9 @@ def metric_noise(metrics: dict[str, spec_models.MetricSpec], name: str) -> float
     """The measured noise (p95) of one reading of a spec's metric, in its unit; None when its kind was
     never measured."""
     metric = metrics[name]
+    if isinstance(metric, spec_models.FromRestMetric):  # a difference of two readings
+        source = metric_noise(metrics, metric.of)
+        return None if source is None else math.hypot(source, source)
     if isinstance(metric, spec_models.CombinedMetric):
         parts = [metric_noise(metrics, part) for part in metric.of]
         if any(part is None for part in parts):
@@ -93,6 +96,8 @@ def metric_noise(metrics: dict[str, spec_models.MetricSpec], name: str) -> float
 
 def metric_unit(metrics: dict[str, spec_models.MetricSpec], name: str) -> str:
     metric = metrics[name]
+    if isinstance(metric, spec_models.FromRestMetric):
+        return metric_unit(metrics, metric.of)
     if isinstance(metric, spec_models.CombinedMetric):
         return metric_unit(metrics, metric.of[0])
     return UNITS.get(metric.kind, "")

@@ -19,6 +19,7 @@ from formcheck.specs.models import (
     ExerciseSpec,
     FittedFile,
     FittedThreshold,
+    FromRestMetric,
     MeasuresFile,
     TempoFault,
     TurningPointFault,
@@ -126,10 +127,10 @@ def _with_measures(raw: dict[str, object], path: Path, table: MeasuresFile) -> d
     for name, definition in own.items():
         if name in table.measures:
             raise SpecError(f"{path}: metrics.{name}: is a shared measure; list it under measures instead")
-        if isinstance(definition, dict) and definition.get("kind") != "combine":
+        if isinstance(definition, dict) and definition.get("kind") not in ("combine", "from_rest"):
             raise SpecError(
                 f"{path}: metrics.{name}: geometry is named once, in {where}: add it there and list it under "
-                "measures (a spec's own metrics combine measures)"
+                "measures (a spec's own metrics combine measures or take their change since rest)"
             )
     resolved: dict[str, object] = {}
     for index, name in enumerate(names):
@@ -152,6 +153,8 @@ def _check_views(spec: ExerciseSpec, path: Path, table: MeasuresFile) -> None:
         definition = spec.metrics[metric]
         if isinstance(definition, CombinedMetric):
             return set.intersection(*(valid_views(operand) for operand in definition.of))
+        if isinstance(definition, FromRestMetric):
+            return valid_views(definition.of)
         return set(table.measures[metric].views)
 
     for index, fault in enumerate(spec.faults):

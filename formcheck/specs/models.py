@@ -133,9 +133,21 @@ class CombinedMetric(StrictModel):
     description: str = ""
 
 
+class FromRestMetric(StrictModel):
+    """Another metric's change since the person last stood at rest between reps: its value minus its
+    median over the last second at rest (the person's own baseline, so the camera's angle and the
+    person's build cancel), e.g. how far the heels have risen since standing. Needs ``reps`` (rest is
+    the rep counter's); judged only by faults and measurements, since the rep phase it reads comes
+    from the position and rep metrics."""
+
+    kind: Literal["from_rest"]
+    of: str
+    description: str = ""
+
+
 MetricSpec = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
-    | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric
+    | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric | FromRestMetric
     | LineBendMetric | LeftRightTiltMetric
     | TwistMetric,
     Field(discriminator="kind"),
@@ -484,7 +496,7 @@ class ExerciseSpec(StrictModel):
         default_factory=dict,
         description=(
             "every metric the spec judges: the listed measures, resolved by the loader, and this exercise's own "
-            "combinations of them (kind: combine), e.g. the working hip"
+            "combinations of them (kind: combine), e.g. the working hip, and changes since rest (kind: from_rest)"
         ),
     )
     position: tuple[Condition, ...] = Field(
@@ -504,6 +516,11 @@ class ExerciseSpec(StrictModel):
                 for operand in metric.of:
                     if operand not in known or isinstance(self.metrics[operand], CombinedMetric):
                         raise ValueError(f"metrics.{name}.of: {operand!r} must name a metric that is not combined")
+            if isinstance(metric, FromRestMetric):
+                if metric.of not in known or isinstance(self.metrics[metric.of], FromRestMetric):
+                    raise ValueError(f"metrics.{name}.of: {metric.of!r} must name a metric that is not from_rest")
+                if self.reps is None:
+                    raise ValueError(f"metrics.{name}: a from_rest metric needs reps (rest is between reps)")
         if self.reps is None and self.hold is None:
             raise ValueError("give reps, hold or both")
         references: list[tuple[str, str]] = [(f"position[{i}].metric", c.metric) for i, c in enumerate(self.position)]
@@ -516,6 +533,12 @@ class ExerciseSpec(StrictModel):
             references += [(f"hold.position[{i}].metric", c.metric) for i, c in enumerate(self.hold.position)]
             if self.hold.side is not None:
                 references += [("hold.side.left", self.hold.side.left), ("hold.side.right", self.hold.side.right)]
+        from_rest = {name for name, metric in self.metrics.items() if isinstance(metric, FromRestMetric)}
+        for where, metric_name in references:
+            if metric_name in from_rest:
+                raise ValueError(
+                    f"{where}: {metric_name!r} is a from_rest metric: it reads the rep phase, which this field decides"
+                )
         references += [(f"measurements[{i}].metric", m.metric) for i, m in enumerate(self.measurements)]
         for where, metric_name in references:
             if metric_name not in known:

@@ -82,10 +82,6 @@ def analyze_clip(request: pytest.FixtureRequest) -> Callable[[str, str], Review]
 # what was measured. They wait for spec changes (exercise_specs/ thresholds and rep signals), not for a
 # number nudged here.
 TOO_CLOSE_WITH_NOISE: dict[tuple[str, str | None], str] = {
-    ("test_correct_form_clips_report_no_faults", "844247707-png-power-pwa/squat_correct_reps.mp4"): (
-        "squat heels_up: a correct squat's heel lift reads 0.21 against the 0.2 bound for 0.37 s (margin 0.014 torso "
-        "lengths; heel_lift_norm noise 0.045): the bound lies within the noise of correct squats"
-    ),
     ("test_count_within_label_tolerance", "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/active_side_plank.mp4"): (
         "side_plank hip dips are counted as exits from the hold position, which they cross by 0.9-2.3 deg "
         "(body_line_deg >= -8; line_bend noise 3.7 deg p95): with noise 6 of the 10 are seen"

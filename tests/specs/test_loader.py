@@ -120,6 +120,15 @@ def set_key(*keys: str, value: object) -> Callable[[dict], None]:
         pytest.param(set_key("faults", "2", "origin", value={"kind": "fitted"}),
                      "faults[2]: origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far",
                      id="fitted sustained check"),
+        pytest.param(set_key("position", value=[{"metric": "heel_rise_norm", "max": 1}]),
+                     "position[0].metric: 'heel_rise_norm' is a from_rest metric: it reads the rep phase, which this field "
+                     "decides", id="from_rest metric in the position"),
+        pytest.param(set_key("reps", "metric", value="heel_rise_norm"),
+                     "reps.metric: 'heel_rise_norm' is a from_rest metric: it reads the rep phase, which this field "
+                     "decides", id="from_rest rep metric"),
+        pytest.param(set_key("metrics", "heel_rise_norm", "of", value="nope_norm"),
+                     "metrics.heel_rise_norm.of: 'nope_norm' must name a metric that is not from_rest",
+                     id="from_rest of an unknown metric"),
     ],
 )
 def test_spec_errors_pinned(tmp_path, change, message):
@@ -274,7 +283,7 @@ def add_metric(name: str, definition: dict) -> Callable[[dict], None]:
                      "measures[1]: 'knee_flexion_deg' is listed twice", id="listed twice"),
         pytest.param(add_metric("elbow_bend_deg", {"kind": "joint_flexion", "points": ["shoulder", "elbow", "wrist"]}),
                      "metrics.elbow_bend_deg: geometry is named once, in {measures}: add it there and list it under "
-                     "measures (a spec's own metrics combine measures)", id="geometry in a spec"),
+                     "measures (a spec's own metrics combine measures or take their change since rest)", id="geometry in a spec"),
         pytest.param(add_metric("knee_flexion_deg", {"kind": "combine", "op": "min", "of": ["hip_flexion_deg"]}),
                      "metrics.knee_flexion_deg: is a shared measure; list it under measures instead",
                      id="a shared name redefined"),
