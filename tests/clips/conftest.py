@@ -102,10 +102,6 @@ TOO_CLOSE_WITH_NOISE: dict[tuple[str, str | None], str] = {
         "stand that lowest reading lies below the typical one. Measuring from the median instead fixed this but "
         "made a re-encoded lunge's lowering read 0.12 s quicker, a false fast_lowering (tempo judged from the start)"
     ),
-    ("test_squats_are_not_lunges", "luizfcharry-MrPose/squat.mp4"): (
-        "forward_lunge's requirement (hip_split_deg >= 22.5 at the bottom) tells a squat from a lunge by less than "
-        "the noise: with noise 3 of the 4 squats pass it and count as lunges"
-    ),
 }
 
 
