@@ -54,7 +54,9 @@ MIN_CONFIDENCE = 0.5  # landmark visibility below which a check does not judge t
 SPEC_NOISE_FACTOR = 2.0
 TOO_SMALL = "too small to judge reliably from this view"
 MEASURE_STRETCH_S = 0.5  # a measurement (e.g. the hamstring test's bend) is the value held over this long
-REST_BAND = 0.1  # of a rep's swing: a review's rep starts and ends where the metric is this close to rest
+# A review's rep starts and ends where the metric is this close to rest: this share of the rep's swing, or the
+# rep metric's per-reading noise where that is larger (a reading within the noise of rest cannot be told from it)
+REST_BAND = 0.1
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
 STATUS_MESSAGES = {
     PoseStatus.NO_PERSON: "no person in view",
@@ -434,7 +436,8 @@ class ExerciseSession:
         ]
 
     def _refined_reps(self) -> list[Rep]:
-        """Reps with start and end moved to where the metric stands within ``REST_BAND`` of rest.
+        """Reps with start and end moved to where the metric stands within ``REST_BAND`` of rest (or within
+        the rep metric's noise of it).
 
         Live, a rep is confirmed as soon as it is 70 % back (so the count appears at once);
         once the set is over, the review can say when each rep really began and ended.
@@ -445,9 +448,10 @@ class ExerciseSession:
         direction = self._counter.direction
         times = np.asarray(self._times)
         u = direction * np.asarray(self._series[self.spec.reps.metric], np.float64)
+        reading_noise = self._noise.get(self.spec.reps.metric) or 0.0
         refined: list[Rep] = []
         for position, (rep, event) in enumerate(zip(self._reps, self._rep_events)):
-            near_rest = u <= direction * event.rest_value + REST_BAND * event.range
+            near_rest = u <= direction * event.rest_value + max(REST_BAND * event.range, reading_noise)
             # Search outward from where the counter saw the rep leave and regain rest, so a landmark
             # glitch inside the rep cannot pass for its start or end.
             left_rest = int(np.searchsorted(times, event.start_s, side="right"))

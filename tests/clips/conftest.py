@@ -89,9 +89,6 @@ TOO_CLOSE_WITH_NOISE: dict[tuple[str, str | None], str] = {
     ("test_hold_time", "polybag/kocici_hrbet.mp4"): (
         "cat_cow: with noise the second held cat ends at 8.8 s instead of 9.6 s (hold recall 0.74, floor 0.85)"
     ),
-    ("test_rep_times_match_labels", "kevintrieu04-fitness_app_flutter/lunge_test_static_2.mp4"): (
-        "forward_lunge rep 2 ends at 7.9 s with noise (7.37 as filmed; labelled 7.3, tolerance 0.6 s)"
-    ),
     ("test_hip_flexor_stretch_is_on_the_kneeling_leg", None): (
         "hip flexor stretch: 7.8 s of good form with noise (8.2 as filmed, floor 8.0): its trunk_lean faults clear "
         "their bound by 3.2-3.7 deg, within the inclination noise (3.2 deg p95), so their time varies"
