@@ -200,17 +200,19 @@ class Origin(StrictModel):
       left out here;
     * a condition (``{metric, min, max}``): the smallest clearance (distance from the bound, positive on the
       allowed side) of the value at the moments the condition decides, over the labelled reps or holds:
-      ``reps.require`` and a rep exercise's fault ``when``: the value at each labelled rep's turning point
-      (the engine's median around the turn of the swing it saw there); a rep exercise's ``position``: the
-      median over the 0.5 s before each labelled rep starts (the rest it starts from); ``hold.position``,
-      a hold exercise's ``position`` and its fault ``when``: the 5th percentile of the values inside the
-      labelled holds. A ``when`` of a check not judged at the turn (no ``turn`` phase) has no labelled
-      moment to measure at: null;
-    * ``reps.min_range``: the smallest labelled rep's swing (the rep metric's range over the labelled span,
-      after a 5-frame running median) minus min_range; ``return_fraction``: the smallest fraction of its
-      swing a labelled rep returns by, minus the setting; ``min_duration_s``: the shortest labelled rep minus
-      it; ``max_duration_s``: it minus the longest labelled rep; ``confirm_s``: the shortest rest after a
-      labelled rep (to the next rep's start, or the clip's end) minus it;
+      ``reps.require`` and the ``when`` of a turning_point check: the value at each labelled rep's turn (or
+      the check's ``at`` moment; the median over the frames within 15 % of the swing of it, as the engine
+      reads it); a rep exercise's ``position``: the median over the 0.5 s before each labelled rep starts
+      (the rest it starts from); the ``when`` of a sustained check in a rep exercise: its largest clearance
+      within each labelled rep (the gate opens in every rep by at least the margin); ``hold.position``, a
+      hold exercise's ``position`` and its checks' ``when``: the 5th percentile of the clearance over the
+      frames inside the labelled holds;
+    * ``reps.min_range``: the smallest labelled rep's swing (the rep metric's turn minus its rest before it,
+      on the labelled span widened by the labels' 0.3 s accuracy, after a 5-frame running median) minus
+      min_range; ``return_fraction``: the smallest fraction of its swing a labelled rep returns by, minus the
+      setting; ``min_duration_s``: the shortest labelled rep minus it; ``max_duration_s``: it minus the
+      longest labelled rep; ``confirm_s``: the shortest time a labelled rep stays back (past return_fraction
+      of the way) before going out again or the clip ending, minus it;
     * ``hold.min_s``: the shortest labelled hold minus it; ``hold.release_s``: the smaller of the shortest
       gap between labelled holds minus it and it minus the longest stretch out of position inside a
       labelled hold;
