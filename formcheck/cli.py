@@ -316,6 +316,26 @@ def calibrate(
 
 
 @app.command()
+def margins(
+    labels: Annotated[Path, typer.Option(help="labels file (formcheck.labels/1)")] = Path("../shared/labels/clips.yaml"),
+    clips: Annotated[Path, typer.Option(help="folder the label paths are relative to")] = Path("../shared/clips"),
+    exercise: Annotated[list[str] | None, typer.Option(help="only these exercise ids (repeatable)")] = None,
+) -> None:
+    """Measure the margins of the conditions and rep/hold settings of every spec on the labelled clips (held-out
+    sources left out) and print them as ready-to-paste `origin:` entries."""
+    from formcheck.evaluation import load_labels
+    from formcheck.margins import origin_entries, spec_margins, trace_labels
+    from formcheck.specs.loader import bare_catalogue
+
+    def body() -> str:
+        specs = {id_: spec for id_, spec in bare_catalogue(draft=True).items() if not exercise or id_ in exercise}
+        traced = trace_labels(load_labels(labels), clips, specs, cache=PoseCache())
+        return "\n\n".join(origin_entries(spec, spec_margins(spec, traced[spec.id])) for spec in specs.values())
+
+    sys.stdout.write(_run(body) + "\n")
+
+
+@app.command()
 def schema(
     out: Annotated[Path | None, typer.Option(help="write here instead of printing")] = None,
     spec: Annotated[bool, typer.Option("--spec", help="the exercise spec format instead of the review")] = False,

@@ -202,14 +202,38 @@ class Origin(StrictModel):
       while no clean separation exists (``text``: optional, what the fit rests on);
     * ``design``: a fixed engineering choice (``text`` gives the reason).
 
-    ``margin`` is the distance, in the metric's unit, from the threshold to the nearest value on either
-    side that it was set to separate (null: not measured); a ``fitted`` threshold's margin is recorded by
-    the calibration instead, so it must be left out here.
+    ``margin`` is in the threshold's own unit (the metric's, seconds for a duration, a fraction for
+    ``return_fraction``), null where it cannot be measured (no labelled clip of the exercise: ``text`` says
+    so). ``formcheck margins`` measures every one that is not a fault's bound on the labelled clips (held-out
+    sources left out); negative means a labelled case falls on the wrong side. By threshold:
+
+    * a fault's bound: the distance from the threshold to the nearest value on either side that it was set
+      to separate; a ``fitted`` threshold's margin is recorded by the calibration instead, so it must be
+      left out here;
+    * a condition (``{metric, min, max}``): the smallest clearance (distance from the bound, positive on the
+      allowed side) of the value at the moments the condition decides, over the labelled reps or holds:
+      ``reps.require`` and the ``when`` of a turning_point check: the value at each labelled rep's turn (or
+      the check's ``at`` moment; the median over the frames within 15 % of the swing of it, as the engine
+      reads it); a rep exercise's ``position``: the median over the 0.5 s before each labelled rep starts
+      (the rest it starts from); the ``when`` of a sustained check in a rep exercise: its largest clearance
+      within each labelled rep (the gate opens in every rep by at least the margin); ``hold.position``, a
+      hold exercise's ``position`` and its checks' ``when``: the 5th percentile of the clearance over the
+      frames inside the labelled holds;
+    * ``reps.min_range``: the smallest labelled rep's swing (the rep metric's turn minus its rest before it,
+      on the labelled span widened by the labels' 0.3 s accuracy, after a 5-frame running median) minus
+      min_range; ``return_fraction``: the smallest fraction of its swing a labelled rep returns by, minus the
+      setting; ``min_duration_s``: the shortest labelled rep minus it; ``max_duration_s``: it minus the
+      longest labelled rep; ``confirm_s``: the shortest time a labelled rep stays back (past return_fraction
+      of the way) before going out again or the clip ending, minus it;
+    * ``hold.min_s``: the shortest labelled hold minus it; ``hold.release_s``: the smaller of the shortest
+      gap between labelled holds minus it and it minus the longest stretch out of position inside a
+      labelled hold;
+    * a measurement's target: null (a goal for the person, not a line between labelled cases).
     """
 
     kind: Literal["citation", "baseline", "fitted", "design"]
     text: str = ""
-    margin: float | None = Field(default=None, ge=0)
+    margin: float | None = None
 
     @model_validator(mode="after")
     def _says_enough(self) -> Origin:
@@ -229,26 +253,64 @@ def _origin_required(schema: dict[str, Any]) -> None:
     schema.setdefault("required", []).append("origin")
 
 
-def _check_origin_given(origin: Origin | None, info: ValidationInfo) -> None:
-    # Spec files must name every threshold's origin; a spec built in code (tests, experiments) may not.
-    if origin is None and isinstance(info.context, dict) and info.context.get("spec_file"):
+def _origins_required(info: ValidationInfo, every_threshold: bool) -> bool:
+    """Whether this validation must find origins: in a spec file (a spec built in code, for tests and
+    experiments, may leave them out); with ``every_threshold`` (conditions, rep and hold settings, targets)
+    only where the file is not still pending (``ORIGINS_PENDING`` in the loader)."""
+    context = info.context if isinstance(info.context, dict) else {}
+    return bool(context.get("spec_file")) and not (every_threshold and context.get("origins_pending"))
+
+
+def _check_origin_given(origin: Origin | None, info: ValidationInfo, every_threshold: bool = False) -> None:
+    if origin is None and _origins_required(info, every_threshold):
         raise ValueError("origin: every threshold in a spec file names its origin (citation, baseline, fitted or design)")
+
+
+def _check_not_fitted(origin: Origin | None, field: str = "origin") -> None:
+    if origin is not None and origin.kind == "fitted":
+        raise ValueError(f"{field}: only turning_point thresholds can be fitted by `formcheck calibrate` so far")
+
+
+def _check_setting_origins(model: BaseModel, settings: tuple[str, ...], origins: dict[str, Origin], info: ValidationInfo) -> None:
+    """``origins`` names exactly the numeric ``settings`` the file sets (none fitted); a setting left at its
+    default has its origin in the field's description."""
+    given = [name for name in settings if name in model.model_fields_set]
+    for name, origin in origins.items():
+        if name not in given:
+            reason = "is not set here (its default's origin is in the format's description)" if name in settings else (
+                f"is no numeric setting (those are: {', '.join(settings)})")
+            raise ValueError(f"origins.{name}: {reason}")
+        _check_not_fitted(origin, f"origins.{name}")
+    missing = [name for name in given if name not in origins]
+    if missing and _origins_required(info, every_threshold=True):
+        raise ValueError(f"origins: every setting the file sets names its origin; missing: {', '.join(missing)}")
 
 
 class Condition(StrictModel):
     """A metric inside bounds: ``min <= value <= max`` (either bound may be left out)."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_origin_required)
+
     metric: str
     min: float | None = None
     max: float | None = None
+    origin: Origin | None = Field(
+        default=None, description="where the bounds come from (see Origin; not fitted); required in spec files"
+    )
 
     @model_validator(mode="after")
-    def _has_a_bound(self) -> Condition:
+    def _has_a_bound(self, info: ValidationInfo) -> Condition:
         if self.min is None and self.max is None:
             raise ValueError("give min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        _check_origin_given(self.origin, info, every_threshold=True)
+        _check_not_fitted(self.origin)
         return self
+
+
+REP_SETTINGS = ("min_range", "return_fraction", "min_duration_s", "max_duration_s", "confirm_s")
+HOLD_SETTINGS = ("min_s", "release_s")
 
 
 class SideRule(StrictModel):
@@ -273,12 +335,30 @@ class RepSpec(StrictModel):
     metric: str
     rest: Literal["low", "high", "either"]
     min_range: float = Field(gt=0)
-    return_fraction: float = Field(default=0.7, gt=0, le=1)
-    min_duration_s: float = Field(default=0.4, ge=0)
-    max_duration_s: float = Field(default=20.0, gt=0)
+    return_fraction: float = Field(
+        default=0.7, gt=0, le=1,
+        description="origin of the default (design): 70 % of the way back is back at rest for a rep's return, "
+        "while a pause part-way up (a bounce, a breath at the turn) does not end the rep",
+    )
+    min_duration_s: float = Field(
+        default=0.4, ge=0,
+        description="origin of the default (design): no exercise of the catalogue is done in under 0.4 s a rep; "
+        "a shorter swing is a landmark jump",
+    )
+    max_duration_s: float = Field(
+        default=20.0, gt=0,
+        description="origin of the default (design): a slow rep takes well under 20 s; a longer swing is a "
+        "change of position, not a rep",
+    )
     confirm_s: float = Field(
         default=0.0, ge=0, le=2.0,
-        description="the return must last this long to end the rep (bridges brief landmark glitches mid-rep)",
+        description="the return must last this long to end the rep (bridges brief landmark glitches mid-rep); "
+        "origin of the default (design): 0, the rep ends as soon as it is back",
+    )
+    origins: dict[str, Origin] = Field(
+        default_factory=dict,
+        description="the origin of each numeric setting the file sets (min_range, return_fraction, "
+        "min_duration_s, max_duration_s, confirm_s), by name: exactly those set; required in spec files",
     )
     side: SideRule | None = Field(default=None, description="set for one-sided exercises: reps are counted per side")
     require: tuple[Condition, ...] = Field(
@@ -292,6 +372,11 @@ class RepSpec(StrictModel):
         "noise); when given, no rep is counted and every review says why instead (the metric is still measured)",
     )
 
+    @model_validator(mode="after")
+    def _settings_name_origins(self, info: ValidationInfo) -> RepSpec:
+        _check_setting_origins(self, REP_SETTINGS, self.origins, info)
+        return self
+
 
 class HoldSpec(StrictModel):
     """A held position: every condition true for at least ``min_s`` (gaps under ``release_s`` bridged).
@@ -300,10 +385,27 @@ class HoldSpec(StrictModel):
     """
 
     position: tuple[Condition, ...] = Field(min_length=1)
-    min_s: float = Field(default=2.0, ge=0)
-    release_s: float = Field(default=0.5, ge=0)
+    min_s: float = Field(
+        default=2.0, ge=0,
+        description="origin of the default (design): a position kept under 2 s is passed through, not held",
+    )
+    release_s: float = Field(
+        default=0.5, ge=0,
+        description="origin of the default (design): half a second out of position is a wobble or a landmark "
+        "glitch, not the end of the hold",
+    )
     counts_as_reps: bool = False
     side: SideRule | None = None
+    origins: dict[str, Origin] = Field(
+        default_factory=dict,
+        description="the origin of each numeric setting the file sets (min_s, release_s), by name: exactly those "
+        "set; required in spec files",
+    )
+
+    @model_validator(mode="after")
+    def _settings_name_origins(self, info: ValidationInfo) -> HoldSpec:
+        _check_setting_origins(self, HOLD_SETTINGS, self.origins, info)
+        return self
 
 
 class Measurement(StrictModel):
@@ -317,8 +419,22 @@ class Measurement(StrictModel):
     )
     target_min: float | None = None
     target_max: float | None = None
+    origin: Origin | None = Field(
+        default=None, description="where the target comes from (see Origin; not fitted); required in spec files "
+        "when a target is set"
+    )
     unit: str = "deg"
     description: str = ""
+
+    @model_validator(mode="after")
+    def _target_names_its_origin(self, info: ValidationInfo) -> Measurement:
+        if self.target_min is None and self.target_max is None:
+            if self.origin is not None:
+                raise ValueError("origin: only a target (target_min, target_max) has an origin")
+            return self
+        _check_origin_given(self.origin, info, every_threshold=True)
+        _check_not_fitted(self.origin)
+        return self
 
 
 class _MetricFault(StrictModel):
@@ -383,8 +499,7 @@ class SustainedFault(_MetricFault):
 
     @model_validator(mode="after")
     def _not_fitted(self) -> SustainedFault:
-        if self.origin_kind == "fitted":
-            raise ValueError("origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far")
+        _check_not_fitted(self.origin)
         return self
 
 
@@ -414,8 +529,7 @@ class TempoFault(StrictModel):
         if (self.min_s is None) == (self.max_speed is None):
             raise ValueError("give exactly one of min_s (seconds) or max_speed (rep-metric units per second)")
         _check_origin_given(self.origin, info)
-        if self.origin is not None and self.origin.kind == "fitted":
-            raise ValueError("origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far")
+        _check_not_fitted(self.origin)
         return self
 
 
