@@ -28,10 +28,6 @@ from formcheck.specs.models import (
 FITTED_FILE = "fitted.yaml"  # beside the specs: the thresholds `formcheck calibrate` fitted (not a spec)
 MEASURES_FILE = "measures.yaml"  # beside the specs: the shared vocabulary of measures (not a spec)
 NOT_SPECS = frozenset({FITTED_FILE, MEASURES_FILE})
-# TO EMPTY: specs (by id) whose conditions and rep/hold settings do not name their origins yet, being edited in
-# parallel; every other spec must (their faults always must). `formcheck margins` prints their origin entries;
-# remove an id once its file has them, and delete this set (and ``origins_pending``) once it is empty.
-ORIGINS_PENDING = frozenset({"squat", "side_plank", "cat_cow", "forward_lunge", "half_kneeling_hip_flexor_stretch"})
 
 
 def default_spec_dir() -> Path:
@@ -228,7 +224,7 @@ def _load_bare_spec(path: Path, draft: bool = False) -> ExerciseSpec:
     raw = _with_measures(raw, path, table)
     try:
         spec = ExerciseSpec.model_validate(
-            raw, context={"spec_file": True, "origins_pending": draft or path.stem in ORIGINS_PENDING}
+            raw, context={"spec_file": True, "origins_pending": draft}
         )
     except ValidationError as error:
         first = error.errors()[0]

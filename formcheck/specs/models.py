@@ -256,7 +256,7 @@ def _origin_required(schema: dict[str, Any]) -> None:
 def _origins_required(info: ValidationInfo, every_threshold: bool) -> bool:
     """Whether this validation must find origins: in a spec file (a spec built in code, for tests and
     experiments, may leave them out); with ``every_threshold`` (conditions, rep and hold settings, targets)
-    only where the file is not still pending (``ORIGINS_PENDING`` in the loader)."""
+    not for a draft (a spec being written, loaded to measure its margins with ``formcheck margins``)."""
     context = info.context if isinstance(info.context, dict) else {}
     return bool(context.get("spec_file")) and not (every_threshold and context.get("origins_pending"))
 

@@ -21,6 +21,7 @@ from formcheck.specs.loader import FITTED_FILE, MEASURES_FILE, load_measures, sp
 from formcheck.specs.models import SustainedFault, TempoFault, TurningPointFault
 
 SHIPPED = spec_files(default_spec_dir())
+AN_ORIGIN = {"kind": "design", "margin": None, "text": "a test's condition"}
 SQUAT = yaml.safe_load((default_spec_dir() / "squat.yaml").read_text(encoding="utf-8"))
 
 
@@ -85,7 +86,7 @@ def set_key(*keys: str, value: object) -> Callable[[dict], None]:
                      id="fault with an unknown metric"),
         pytest.param(set_key("reps", "metric", value="nope_deg"), "reps.metric: unknown metric 'nope_deg'",
                      id="rep metric unknown"),
-        pytest.param(set_key("position", value=[{"metric": "nope_deg", "max": 1}]),
+        pytest.param(set_key("position", value=[{"metric": "nope_deg", "max": 1, "origin": AN_ORIGIN}]),
                      "position[0].metric: unknown metric 'nope_deg'", id="position metric unknown"),
         pytest.param(set_key("position", value=[{"metric": "trunk_lean_deg", "min": 50, "max": 35}]),
                      "position[0]: min (50.0) must not exceed max (35.0)", id="position min above max"),
@@ -120,7 +121,7 @@ def set_key(*keys: str, value: object) -> Callable[[dict], None]:
         pytest.param(set_key("faults", "2", "origin", value={"kind": "fitted"}),
                      "faults[2]: origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far",
                      id="fitted sustained check"),
-        pytest.param(set_key("position", value=[{"metric": "heel_rise_norm", "max": 1}]),
+        pytest.param(set_key("position", value=[{"metric": "heel_rise_norm", "max": 1, "origin": AN_ORIGIN}]),
                      "position[0].metric: 'heel_rise_norm' is a from_rest metric: it reads the rep phase, which this field "
                      "decides", id="from_rest metric in the position"),
         pytest.param(set_key("reps", "metric", value="heel_rise_norm"),

@@ -13,7 +13,7 @@ import yaml
 
 from formcheck.errors import SpecError
 from formcheck.specs import catalogue, default_spec_dir, load_spec_file
-from formcheck.specs.loader import MEASURES_FILE, ORIGINS_PENDING, load_bare_spec_file
+from formcheck.specs.loader import MEASURES_FILE, load_bare_spec_file
 from formcheck.specs.models import HOLD_SETTINGS, REP_SETTINGS, Condition, ExerciseSpec
 
 BRIDGE = yaml.safe_load((default_spec_dir() / "glute_bridge.yaml").read_text(encoding="utf-8"))
@@ -82,7 +82,7 @@ def _conditions(spec: ExerciseSpec) -> list[tuple[str, Condition]]:
     return found
 
 
-@pytest.mark.parametrize("spec_id", sorted(set(catalogue()) - ORIGINS_PENDING))
+@pytest.mark.parametrize("spec_id", sorted(catalogue()))
 def test_every_threshold_of_a_shipped_spec_names_its_origin_and_margin(spec_id):
     spec = catalogue()[spec_id]
     for where, condition in _conditions(spec):
