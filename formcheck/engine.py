@@ -185,7 +185,13 @@ class ExerciseSession:
 
     @property
     def _holds_are_reps(self) -> bool:
-        return self.spec.reps is None or (self.spec.hold is not None and self.spec.hold.counts_as_reps)
+        """Holds are the reps when the spec counts none, or when its holds count as reps and this set has no
+        counted rep: a side plank held still counts its holds, one with hip dips counts the dips."""
+        if self.spec.reps is None:
+            return True
+        if self.spec.hold is None or not self.spec.hold.counts_as_reps:
+            return False
+        return self._counter is None or self._counter.count == 0
 
     @property
     def rep_count(self) -> int:
@@ -603,8 +609,7 @@ class ExerciseSession:
             cue = next(rule.cue for rule in self.spec.faults if rule.id == fault_id)
             most_common = MostCommonFault(id=fault_id, count=count, cue=cue)
         per_side: dict[str, int] | None = None
-        sided_reps = self.spec.reps is not None and self.spec.reps.side is not None
-        if sided_reps:
+        if self.spec.reps is not None and self.spec.reps.side is not None and not self._holds_are_reps:
             per_side = dict(Counter(str(rep.side) for rep in reps if rep.side is not None))
         elif self.spec.hold is not None and self.spec.hold.side is not None:
             per_side = dict(Counter(side for side in hold_sides if side is not None))

@@ -381,7 +381,8 @@ class RepSpec(StrictModel):
 class HoldSpec(StrictModel):
     """A held position: every condition true for at least ``min_s`` (gaps under ``release_s`` bridged).
 
-    With ``counts_as_reps`` the holds are the exercise's reps (plank intervals, stretches).
+    With ``counts_as_reps`` the holds are the exercise's reps (plank intervals, stretches); a spec that also
+    counts reps (a side plank's hip dips) reports its counted reps when a set has any, else its holds.
     """
 
     position: tuple[Condition, ...] = Field(min_length=1)

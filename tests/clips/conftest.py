@@ -82,10 +82,6 @@ def analyze_clip(request: pytest.FixtureRequest) -> Callable[[str, str], Review]
 # what was measured. They wait for spec changes (exercise_specs/ thresholds and rep signals), not for a
 # number nudged here.
 TOO_CLOSE_WITH_NOISE: dict[tuple[str, str | None], str] = {
-    ("test_count_within_label_tolerance", "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/active_side_plank.mp4"): (
-        "side_plank hip dips are counted as exits from the hold position, which they cross by 0.9-2.3 deg "
-        "(body_line_deg >= -8; line_bend noise 3.7 deg p95): with noise 6 of the 10 are seen"
-    ),
     ("test_hold_time", "polybag/kocici_hrbet.mp4"): (
         "cat_cow: with noise the second held cat ends at 8.8 s instead of 9.6 s (hold recall 0.74, floor 0.85)"
     ),

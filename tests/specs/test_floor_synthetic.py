@@ -231,12 +231,14 @@ def test_side_plank_sag_ends_the_hold_and_is_reported() -> None:
 
 
 def test_side_plank_hip_dips_count_one_rep_each() -> None:
-    """The active side plank: the hips dip well below the line for 0.5 s every 1.5 s, 6 times."""
+    """The active side plank: the hips dip well below the line for 0.5 s every 1.5 s, 6 times; the dips
+    are the reps (not the holds between them, one more)."""
     def pose(t: float) -> Pose:
-        return side_plank(0.10 if t >= 1.0 and (t - 1.0) % 1.5 >= 1.0 else 0.0)
+        return side_plank(0.10 if 1.0 <= t < 10.0 and (t - 1.0) % 1.5 >= 1.0 else 0.0)
 
-    review = run("side_plank", pose, 10.0)
+    review = run("side_plank", pose, 11.0)
     assert review.rep_count == 6
+    assert len(review.reps) == 6 and len(review.holds) == 7
     assert review.faults == []
 
 
