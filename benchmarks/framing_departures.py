@@ -1,8 +1,9 @@
 """Measure the camera-cut detector (``formcheck.framing``) over every labelled clip.
 
 For each clip: the largest departure of the image's scale (log pixels per metre) from the current shot's
-reference that held ``CONFIRM_S``, the largest single-frame departure, the frames left unjudged and the
-unseen spans found, with the share of pose statuses inside each span. Poses come from the cache.
+reference that held ``CONFIRM_S``, the largest single-frame departure, the frames outside the main shot,
+and each departure with its pose statuses (their share not OK is what ``MIN_LOST_SHARE`` is measured
+from). Poses come from the cache.
 
     FORMCHECK_CACHE_DIR=... python benchmarks/framing_departures.py ../shared
 """
@@ -36,9 +37,9 @@ def main(shared: Path) -> None:
              if (window := (times > times[index] - CONFIRM_S) & (times <= times[index]) & ~np.isnan(departures)).any()),
             default=0.0,
         )
-        unjudged = sum(frame.has_person and not step.main for frame, step in zip(frames, steps))
-        print(f"held={held:.3f} max={np.nanmax(departures, initial=0.0):.3f} unjudged={unjudged} {label['path']}")
-        for span in tracker.spans():
+        departed = sum(frame.has_person and not step.main for frame, step in zip(frames, steps))
+        print(f"held={held:.3f} max={np.nanmax(departures, initial=0.0):.3f} departed={departed} {label['path']}")
+        for span in tracker.departures():
             statuses = Counter(frame.status.value for frame in frames if span.start_s <= frame.t_s < span.end_s)
             print(f"    {span}  {dict(statuses)}")
 
