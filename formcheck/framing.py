@@ -68,13 +68,11 @@ class FramingStep:
         log_scale: log of the frame's pixels per metre of body; None without a person.
         departure: ``log_scale`` less the current shot's reference (the median of its last ``REFERENCE_S``).
         main: the frame shows the body as the main shot does (false while a departure awaits confirmation).
-        cut: a cut was confirmed at this frame (the shot changed from ``CONFIRM_S`` ago).
     """
 
     log_scale: float | None
     main: bool
     departure: float | None
-    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,7 +170,7 @@ class FramingTracker:
         if t_s - self._pending[0][0] < CONFIRM_S:
             return FramingStep(scale, False, departure)
         self._new_shot()
-        return FramingStep(scale, self._shot_is_main, departure, cut=True)
+        return FramingStep(scale, self._shot_is_main, departure)
 
     def _accept(self, t_s: float, scale: float) -> None:
         self._reference.append((t_s, scale))
