@@ -203,10 +203,12 @@ def evaluate_command(
     from formcheck.evaluation import ClipResult, evaluate, write_metrics
 
     def on_clip(result: ClipResult) -> None:
-        mark = "[green]ok[/] " if result.within_tolerance else "[red]off[/]"
+        mark = "[green]ok[/] " if result.within_tolerance else "[yellow]unseen[/]" if result.not_seen_by_camera else "[red]off[/]"
         wanted = f"{result.labelled_reps}" + (f"-{result.labelled_reps + result.partial_reps}" if result.partial_reps else "")
         faults = f"faults {result.faults_reported_correct}/{result.faults_reported} right, {result.faults_found}/{result.faults_labelled} found"
         extra = f" [red]{result.error}[/]" if result.error else ""
+        if result.not_seen_by_camera:
+            extra += f" [yellow]({result.unseen_reps} labelled reps not seen by the camera)[/]"
         console.print(f"{mark} {result.path} ({result.exercise}, {result.view}): counted {result.counted}, labelled {wanted}; {faults}{extra}", highlight=False, soft_wrap=True)
 
     def body() -> dict[str, Any]:
@@ -273,6 +275,11 @@ def print_metrics(metrics: dict[str, Any]) -> None:
             _fmt(figures["fault_precision"], 2) + f" ({figures['faults_reported']})", _fmt(figures["fault_recall"], 2) + f" ({figures['faults_labelled']})",
         )
     console.print(table)
+    if metrics.get("not_seen_by_camera"):
+        console.print(
+            "[yellow]count misses not seen by the camera[/] (off by <= 1 judged on the reps seen): "
+            + ", ".join(metrics["not_seen_by_camera"]), highlight=False, soft_wrap=True,
+        )
     if "loso" in metrics:
         print_loso(metrics["loso"])
 

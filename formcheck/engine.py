@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.faults.rules import SustainedCheck, holds, judge_rep
+from formcheck.framing import FramingTracker
 from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
 from formcheck.metrics.baseline import RestBaselines
 from formcheck.metrics.smoothing import make_filter
@@ -43,6 +44,7 @@ from formcheck.review.schema import (
     ReviewWarning,
     Summary,
     UncountedRep,
+    UnseenSpan,
 )
 from formcheck.sources.base import SourceInfo
 from formcheck.specs import models as spec_models
@@ -63,6 +65,7 @@ STATUS_MESSAGES = {
     PoseStatus.LOW_VISIBILITY: "body hard to see (light, clothing or occlusion): results here are less certain",
     PoseStatus.PARTLY_OUT_OF_FRAME: "part of the body is out of frame",
 }
+UNSEEN_MESSAGE = "the camera cut away from the whole body: reps or hold time here were not seen and may be missing from the review"
 _VIEW_ADVICE = {"side": "turn side-on to the camera", "front": "face the camera", "oblique": "turn half-way to the camera"}
 _BODY_PARTS = {
     "feet": (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL),
@@ -133,6 +136,8 @@ class ExerciseSession:
         self._image_filter = make_filter(smoothing)
         self._world_filter = make_filter(smoothing)
         self._views = ViewTracker()
+        # Read only at ``finish``: the review names where the camera cut away; counting and judging are unchanged.
+        self._framing = FramingTracker()
         self._noise = {name: metric_noise(spec.metrics, name) for name in spec.metrics}
         self._rep_noise = rep_noise(spec) or 0.0
         self.not_counted = self._not_counted_reason()
@@ -220,6 +225,7 @@ class ExerciseSession:
             confidences = {name: 0.0 for name in self._metrics.names}
         self._times.append(t_s)
         self._statuses.append(pose.status)
+        self._framing.update(pose)
         cut = missing_parts(pose) if pose.has_person else None
         if pose.status is PoseStatus.PARTLY_OUT_OF_FRAME:
             self._cut_parts[cut or "part of the body out of frame"] += 1
@@ -409,6 +415,7 @@ class ExerciseSession:
         overall_view = self._views.overall()
         hold_events = self._holds.holds if self._holds is not None else []
         holds = [self._hold_model(hold) for hold in hold_events]
+        unseen = self._unseen_spans(reps, holds)
         return Review(
             exercise=self.spec.id,
             source=ReviewSource(**source.__dict__),
@@ -418,14 +425,26 @@ class ExerciseSession:
             reps=reps,
             uncounted_reps=self._uncounted_reps(),
             holds=holds,
+            unseen_spans=unseen,
             faults=all_faults,
-            warnings=self._warnings(overall_view, decode_warning),
+            warnings=self._warnings(overall_view, decode_warning, unseen),
             checks=self._check_statuses(overall_view),
             measurements=self._measurements(),
-            summary=self._summary(reps, hold_events, [hold.side for hold in holds], processing),
+            summary=self._summary(reps, hold_events, [hold.side for hold in holds], processing, unseen),
             series={"t_s": [round(t, 3) for t in self._times]}
             | {name: [_rounded(v) for v in values] for name, values in self._series.items()},
         )
+
+    def _unseen_spans(self, reps: list[Rep], holds: list[Hold]) -> list[UnseenSpan]:
+        """Where the camera cut away from the whole body once the set began (its first rep or hold; before
+        it the person moves into position, and with neither nothing was claimed that a cut could explain)."""
+        starts = [spans[0].start_s for spans in (reps, holds) if spans]
+        if not starts or not self._times:
+            return []
+        return [
+            UnseenSpan(start_s=span.start_s, end_s=span.end_s, description=UNSEEN_MESSAGE)
+            for span in self._framing.unseen_spans(set_start_s=min(starts))
+        ]
 
     def _uncounted_reps(self) -> list[UncountedRep]:
         if self._counter is None or self.spec.reps is None:
@@ -523,7 +542,9 @@ class ExerciseSession:
             return None
         return "left" if left > right else "right"
 
-    def _warnings(self, overall_view: str | None, decode_warning: str | None) -> list[ReviewWarning]:
+    def _warnings(
+        self, overall_view: str | None, decode_warning: str | None, unseen: list[UnseenSpan]
+    ) -> list[ReviewWarning]:
         if not self._times:
             return [ReviewWarning(id="no_frames", message="the source had no frames", start_s=0.0, end_s=0.0)]
         warnings: list[ReviewWarning] = []
@@ -553,6 +574,9 @@ class ExerciseSession:
             warnings.append(ReviewWarning(
                 id="not_counted", message=f"reps are not counted: {self.not_counted}", start_s=0.0, end_s=end_s,
             ))
+        warnings += [
+            ReviewWarning(id="unseen", message=span.description, start_s=span.start_s, end_s=span.end_s) for span in unseen
+        ]
         if decode_warning:
             warnings.append(ReviewWarning(id="decode_error", message=decode_warning, start_s=end_s, end_s=end_s))
         return sorted(warnings, key=lambda warning: warning.start_s)
@@ -600,7 +624,8 @@ class ExerciseSession:
         return results
 
     def _summary(
-        self, reps: list[Rep], hold_events: list[HoldEvent], hold_sides: list[str | None], processing: Processing | None
+        self, reps: list[Rep], hold_events: list[HoldEvent], hold_sides: list[str | None], processing: Processing | None,
+        unseen: list[UnseenSpan],
     ) -> Summary:
         counts = Counter(fault.id for rep in reps for fault in rep.faults)
         most_common = None
@@ -626,6 +651,7 @@ class ExerciseSession:
             most_common_fault=most_common,
             prescription=self._prescription_line(hold_events),
             processing=processing,
+            unseen_s=round(sum(span.end_s - span.start_s for span in unseen), 2),
         )
 
     def _prescription_line(self, hold_events: list[HoldEvent]) -> str | None:

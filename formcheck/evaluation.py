@@ -4,7 +4,8 @@ For every labelled clip of a catalogue exercise (and every ``catalogue_exercise:
 analysed as its ``wrong_as`` exercise, which must count 0 reps) it reports:
 
 * rep count: exact, within the labels' partial-rep tolerance ``[reps, reps + partial_reps]``,
-  the error outside that range, and whether it is off by at most one;
+  the error outside that range, and whether it is off by at most one from the reps the review claims
+  to have seen (``claimed_error``);
 * rep timing: labelled reps matched to counted ones (same rep when their spans overlap by
   half), with the start and end differences;
 * faults: precision (of the faults formcheck reported, how many a coach labelled) and
@@ -12,6 +13,11 @@ analysed as its ``wrong_as`` exercise, which must count 0 reps) it reports:
 
 An exercise whose spec does not count its reps (``reps.not_counted``: the movement is within the
 pose model's noise) is left out of the count and timing figures; its clips say ``counts_reps: false``.
+
+A clip whose count is short while some of its labelled reps fall in the review's unseen spans (the camera
+cut away from the whole body) is still a count miss, but listed apart as not seen by the camera
+(``not_seen_by_camera``): the review said those reps were not seen, so "off by at most one" is judged on
+the reps it did see.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from formcheck.specs.loader import FITTED_FILE, bare_catalogue, load_fitted, wit
 from formcheck.specs.models import ExerciseSpec, TurningPointFault
 
 TIMING_TOLERANCE_S = 0.5  # labels are good to ~0.3 s; the counter confirms a rep a little after it ends
+UNSEEN_OVERLAP = 0.5  # share of a labelled rep's time in unseen spans from which the rep was not seen
 
 
 @dataclass
@@ -68,6 +75,19 @@ class ClipResult:
     counts_reps: bool = True  # false: the spec does not count this exercise's reps (reps.not_counted)
     # fault id -> [reported, reported and labelled, labelled, labelled and found]
     faults_by_id: dict[str, list[int]] = field(default_factory=dict)
+    unseen_spans: list[list[float]] = field(default_factory=list)  # the review's, [start_s, end_s]
+    unseen_reps: int = 0  # labelled reps at least UNSEEN_OVERLAP inside the unseen spans
+
+    @property
+    def not_seen_by_camera(self) -> bool:
+        """Short of the labels, with labelled reps the review said it could not see."""
+        return self.count_error < 0 and self.unseen_reps > 0
+
+    @property
+    def claimed_error(self) -> int:
+        """The count's error against the reps the review claims to have seen: the unseen labelled reps may
+        be missing from it (range ``[reps - unseen_reps, reps + partial_reps]``)."""
+        return count_error(self.counted, self.labelled_reps - self.unseen_reps, self.partial_reps + self.unseen_reps)
 
 
 def count_error(counted: int, reps: int, partial: int) -> int:
@@ -82,6 +102,15 @@ def count_error(counted: int, reps: int, partial: int) -> int:
 def overlap_s(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Seconds two time spans share (0 when apart)."""
     return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def unseen_reps(labelled: list[list[float]], review: Review) -> int:
+    """Labelled reps with at least ``UNSEEN_OVERLAP`` of their time in the review's unseen spans."""
+    return sum(
+        end_s > start_s and sum(overlap_s((start_s, end_s), (span.start_s, span.end_s)) for span in review.unseen_spans)
+        >= UNSEEN_OVERLAP * (end_s - start_s)
+        for start_s, end_s in labelled
+    )
 
 
 def match_rep_times(labelled: list[list[float]], review: Review) -> tuple[list[float], list[float]]:
@@ -194,6 +223,8 @@ def score_review(label: dict[str, Any], review: Review) -> ClipResult:
         hold_reported_s=round(sum(end - start for start, end in found_holds), 2),
         counts_reps=not any(warning.id == "not_counted" for warning in review.warnings),
         faults_by_id=faults_by_id(review, label.get("faults") or []),
+        unseen_spans=[[span.start_s, span.end_s] for span in review.unseen_spans],
+        unseen_reps=unseen_reps(label.get("rep_times") or [], review),
     )
 
 
@@ -217,7 +248,8 @@ def _per_side_matches(result: ClipResult) -> bool:
 
 
 def summarise(results: list[ClipResult]) -> dict[str, Any]:
-    """Aggregate figures for a group of clips (count and timing figures over the clips whose reps are counted)."""
+    """Aggregate figures for a group of clips (count and timing figures over the clips whose reps are counted;
+    off by at most one from the reps the reviews claim to have seen)."""
     counting = [r for r in results if r.counts_reps]
     timed = [abs(e) for r in counting for e in r.start_errors_s + r.end_errors_s]
     labelled_timed = sum(1 for r in counting for _ in range(r.reps_matched))
@@ -226,7 +258,8 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
         "clips_counting_reps": len(counting),
         "count_exact": _ratio(sum(r.counted == r.labelled_reps for r in counting), len(counting)),
         "count_within_tolerance": _ratio(sum(r.within_tolerance for r in counting), len(counting)),
-        "count_off_by_at_most_one": _ratio(sum(abs(r.count_error) <= 1 for r in counting), len(counting)),
+        "count_off_by_at_most_one": _ratio(sum(abs(r.claimed_error) <= 1 for r in counting), len(counting)),
+        "clips_not_seen_by_camera": sum(r.not_seen_by_camera for r in counting),
         "count_mean_abs_error": _ratio(sum(abs(r.count_error) for r in counting), len(counting)),
         "max_abs_count_error": max((abs(r.count_error) for r in counting), default=0),
         "reps_matched_in_time": labelled_timed,
@@ -290,7 +323,7 @@ def loso_figures(results: list[ClipResult], fault_id: str | None = None) -> dict
     return {
         "clips": len(results),
         "count_within_tolerance": proportion(sum(r.within_tolerance for r in counting), len(counting)),
-        "count_off_by_at_most_one": proportion(sum(abs(r.count_error) <= 1 for r in counting), len(counting)),
+        "count_off_by_at_most_one": proportion(sum(abs(r.claimed_error) <= 1 for r in counting), len(counting)),
         "fault_precision": proportion(correct, reported),
         "fault_recall": proportion(found, labelled),
     }
@@ -382,6 +415,7 @@ def evaluate(
         "by_exercise": {name: summarise(group) for name, group in sorted(by_exercise.items())},
         "by_view": {name: summarise(group) for name, group in sorted(by_view.items())},
     }
+    metrics["not_seen_by_camera"] = [result.path for result in results if result.counts_reps and result.not_seen_by_camera]
     if loso:
         metrics["loso"] = leave_one_source_out(clips, samples)
     metrics["clips"] = [asdict(result) for result in results]

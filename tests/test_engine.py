@@ -380,3 +380,33 @@ def test_which_catalogue_reps_are_above_the_noise(exercise):
         assert spec.reps.min_range >= SPEC_NOISE_FACTOR * rep_noise(spec)
     else:
         assert too_small.startswith("too small to judge reliably from this view")
+
+
+def _close_up(frames: list[PoseFrame], start_s: float, end_s: float, status: PoseStatus) -> list[PoseFrame]:
+    """The frames between ``start_s`` and ``end_s`` filmed zoomed in 2x about the image's centre."""
+    return [
+        dataclasses.replace(frame, image_xy=(0.5 + 2.0 * (frame.image_xy - 0.5)).astype(np.float32), status=status)
+        if start_s <= frame.t_s < end_s else frame
+        for frame in frames
+    ]
+
+
+def test_a_cut_away_from_the_whole_body_is_reported_unseen_and_changes_no_count(squat):
+    frames = squat_frames(4, tail_s=2.0)
+    review = review_of(_close_up(frames, 5.0, 7.0, PoseStatus.PARTLY_OUT_OF_FRAME), squat)
+    unseen_frames_only = review_of(
+        [dataclasses.replace(f, status=PoseStatus.PARTLY_OUT_OF_FRAME) if 5.0 <= f.t_s < 7.0 else f for f in frames], squat
+    )
+    [span] = review.unseen_spans
+    assert span.start_s == pytest.approx(5.0, abs=1.5 / FPS) and span.end_s == pytest.approx(7.0, abs=1.5 / FPS)
+    assert review.summary.unseen_s == pytest.approx(2.0, abs=2 / FPS)
+    [warning] = [w for w in review.warnings if w.id == "unseen"]
+    assert (warning.start_s, warning.end_s, warning.message) == (span.start_s, span.end_s, span.description)
+    assert unseen_frames_only.unseen_spans == []  # the same statuses without a cut: nothing is unseen
+    assert review.rep_count == unseen_frames_only.rep_count
+
+
+def test_a_zoom_that_keeps_the_whole_body_in_view_is_not_unseen(squat):
+    review = review_of(_close_up(squat_frames(4, tail_s=2.0), 5.0, 7.0, PoseStatus.OK), squat)
+    assert review.unseen_spans == [] and review.summary.unseen_s == 0.0
+    assert not [w for w in review.warnings if w.id == "unseen"]

@@ -87,20 +87,35 @@ def test_shipped_fitted_values_are_what_the_labels_fit_now_within_their_margin(m
             assert abs(now["value"] - before.value) < before.margin, f"{name}: {before} -> {now}"
 
 
-# Clips the pose model cannot follow (see README, weak spots): the only ones allowed off by more than one.
-POSE_LOST = {
+# Clips whose camera cuts away from the whole body during the set: the only count misses listed apart
+# as not seen by the camera (their reviews report unseen spans), and the only clips reporting any.
+NOT_SEEN = {
     "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/one_legged_dead_lift.mp4": (
-        "reps 2-5 are filmed in close-up cuts with no whole body in view"
+        "reps 2, 3 and 5 are filmed in close-up cuts with no whole body in view"
     ),
 }
 
 
-def test_counts_are_never_off_by_more_than_one(metrics: dict) -> None:
-    """Clips of an exercise whose spec does not count reps (reps.not_counted) are not counted, so not off."""
-    off = {
-        clip["path"]: clip["count_error"] for clip in metrics["clips"] if clip["counts_reps"] and abs(clip["count_error"]) > 1
-    }
-    assert set(off) <= set(POSE_LOST), f"off by more than one: {off}"
+def test_counts_are_never_off_by_more_than_one_from_the_reps_seen(metrics: dict) -> None:
+    """Clips of an exercise whose spec does not count reps (reps.not_counted) are not counted, so not off; a
+    clip's labelled reps inside its review's unseen spans were not claimed, so not off either."""
+    off = {}
+    for clip in metrics["clips"]:
+        result = ClipResult(**clip)
+        if clip["counts_reps"] and abs(result.claimed_error) > 1:
+            off[clip["path"]] = result.claimed_error
+    assert off == {}, f"off by more than one: {off}"
+
+
+def test_only_the_clips_cut_away_from_the_body_report_unseen_spans(metrics: dict) -> None:
+    """Zooms and cuts that keep the body in view (plank, v_ups, push_ups, side_plank) and clips without
+    a cut are not unseen; the clips that are stay count misses, listed apart."""
+    unseen = {clip["path"] for clip in metrics["clips"] if clip["unseen_spans"]}
+    assert unseen == set(NOT_SEEN)
+    assert metrics["not_seen_by_camera"] == sorted(NOT_SEEN)
+    for clip in metrics["clips"]:
+        if clip["path"] in NOT_SEEN:
+            assert not clip["within_tolerance"] and clip["count_error"] < 0 and clip["unseen_reps"] == 3
 
 
 def test_rep_times_mostly_within_half_a_second(metrics: dict) -> None:
@@ -120,13 +135,13 @@ def test_count_error_is_distance_from_the_accepted_range(counted: int, reps: int
     assert count_error(counted, reps, partial) == expected
 
 
-def _clip(counted: int, labelled: int, counts_reps: bool = True) -> ClipResult:
+def _clip(counted: int, labelled: int, counts_reps: bool = True, unseen_reps: int = 0) -> ClipResult:
     error = count_error(counted, labelled, 0)
     return ClipResult(
         path="x.mp4", exercise="pelvic_tilt", analysed_as="pelvic_tilt", view="side", labelled_reps=labelled,
         partial_reps=0, counted=counted, within_tolerance=error == 0, count_error=error, reps_matched=0,
         start_errors_s=[], end_errors_s=[], faults_reported=0, faults_reported_correct=0, faults_labelled=0,
-        faults_found=0, counts_reps=counts_reps,
+        faults_found=0, counts_reps=counts_reps, unseen_reps=unseen_reps,
     )
 
 
@@ -135,3 +150,12 @@ def test_clips_whose_reps_are_not_counted_stay_out_of_the_count_figures() -> Non
     assert figures["clips"] == 2 and figures["clips_counting_reps"] == 1
     assert figures["count_within_tolerance"] == 1.0 and figures["max_abs_count_error"] == 0
     assert summarise([_clip(0, 2, counts_reps=False)])["count_within_tolerance"] is None
+
+
+def test_a_short_count_with_reps_not_seen_by_the_camera_is_a_miss_listed_apart() -> None:
+    """Off by at most one is judged on the reps the review saw; the count still misses the label."""
+    figures = summarise([_clip(2, 6, unseen_reps=3)])
+    assert figures["count_within_tolerance"] == 0.0 and figures["max_abs_count_error"] == 4
+    assert figures["count_off_by_at_most_one"] == 1.0 and figures["clips_not_seen_by_camera"] == 1
+    assert summarise([_clip(2, 6, unseen_reps=1)])["count_off_by_at_most_one"] == 0.0  # 5 seen, 2 counted
+    assert summarise([_clip(3, 3, unseen_reps=1)])["clips_not_seen_by_camera"] == 0  # not short: nothing to explain

@@ -89,11 +89,17 @@ class Measurement(_Model):
 class ReviewWarning(_Model):
     id: Literal[
         "no_person", "low_visibility", "partly_out_of_frame", "wrong_view", "not_in_position", "decode_error",
-        "no_frames", "caution", "not_counted",
+        "no_frames", "caution", "not_counted", "unseen",
     ]
     message: str
     start_s: float
     end_s: float
+
+
+class UnseenSpan(_Model):
+    start_s: float = Field(description="the first frame the camera did not show the whole body in")
+    end_s: float = Field(description="the frame after the last one")
+    description: str = Field(description="what happened there, in plain words")
 
 
 class CheckStatus(_Model):
@@ -132,6 +138,7 @@ class Summary(_Model):
     good_form_s: float | None = Field(None, description="total time held with good form, hold exercises")
     most_common_fault: MostCommonFault | None
     prescription: str | None = Field(None, description='e.g. "8 of 8-15 reps"')
+    unseen_s: float = Field(0.0, description="seconds in the review's unseen spans")
     processing: Processing | None = None
 
 
@@ -149,6 +156,11 @@ class Review(_Model):
         "from this recording; each is also a partial rep in the summary",
     )
     holds: list[Hold]
+    unseen_spans: list[UnseenSpan] = Field(
+        default_factory=list,
+        description="spans after the set began in which the camera cut away from the whole body (e.g. to a close-up "
+        "of a foot): reps and hold time there were not seen and are not in the count",
+    )
     faults: list[FaultEvent] = Field(description="every fault event, also those outside reps")
     warnings: list[ReviewWarning]
     checks: list[CheckStatus]
