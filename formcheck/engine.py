@@ -184,6 +184,12 @@ class ExerciseSession:
             )
         return None
 
+    def _reading_noise(self, metric: str) -> float | None:
+        """The noise of one reading about the true value (p95): the measured noise is that of the difference
+        of two readings of the same movement, which adds two readings' noise in quadrature."""
+        noise = self._noise.get(metric)
+        return None if noise is None else noise / math.sqrt(2.0)
+
     def _with_noise(self, fault: FaultEvent) -> FaultEvent:
         noise = self._noise.get(fault.metric) if fault.metric is not None else None
         return fault if noise is None else fault.model_copy(update={"noise": round(noise, 3)})
@@ -247,7 +253,10 @@ class ExerciseSession:
         new_faults = self._step_checks(t_s, metrics, confidences, phase, view, pose.has_person)
         if self._holds is not None:
             assert self.spec.hold is not None
-            in_hold = pose.has_person and all(holds(c, metrics) for c in self.spec.hold.position)
+            in_hold = pose.has_person and all(
+                holds(condition, metrics, widen_by=self._reading_noise(condition.metric) if self._holds.holding else None)
+                for condition in self.spec.hold.position
+            )
             self._ever_in_position |= in_hold
             self._holds.update(t_s, in_hold, {
                 check.rule.id: since_s for check in self._sustained if (since_s := check.active_since_s) is not None

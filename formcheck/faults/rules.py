@@ -26,10 +26,17 @@ def outside(value: float, minimum: float | None, maximum: float | None) -> bool:
     return (minimum is not None and value < minimum) or (maximum is not None and value > maximum)
 
 
-def holds(condition: spec_models.Condition, metrics: dict[str, float]) -> bool:
-    """True when the condition's metric is measured and inside its bounds."""
+def holds(condition: spec_models.Condition, metrics: dict[str, float], widen_by: float | None = None) -> bool:
+    """True when the condition's metric is measured and inside its bounds, each bound moved out by
+    ``widen_by`` when given (a position already held is left only when a reading clears its bound by more
+    than the metric's noise: one within the noise of the bound cannot be told from it)."""
     value = metrics[condition.metric]
-    return not math.isnan(value) and not outside(value, condition.min, condition.max)
+    margin = widen_by or 0.0
+    return not math.isnan(value) and not outside(
+        value,
+        condition.min - margin if condition.min is not None else None,
+        condition.max + margin if condition.max is not None else None,
+    )
 
 
 def _distance_outside(value: float, minimum: float | None, maximum: float | None) -> float:

@@ -55,7 +55,9 @@ HOLD_FLOORS = {  # clip: (recall, precision) floors, measured less 0.05
     ACTIVE_SIDE_PLANK: (0.71, 0.95),
     "Goondoc08-Chloe-Workout/bird-dog.gif": (0.95, 0.59),
     "polybag/bird_dog.mp4": (0.89, 0.77),
-    "Abhinash-Padhi-SIH-FitCircuit/SingleLegBridge.mp4": (0.95, 0.56),
+    # re-measured when the hold's top moved to the camera-view hip angle and a held position came to be left
+    # only clearly past its bound: 1.0-2.4 s found as filmed, 0.9-2.4 with noise, for 1.0-1.8 labelled
+    "Abhinash-Padhi-SIH-FitCircuit/SingleLegBridge.mp4": (0.95, 0.48),
     "polybag/kocici_hrbet.mp4": (0.85, 0.79),
 }
 

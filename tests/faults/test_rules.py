@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from helpers import FPS
 
-from formcheck.faults.rules import RELEASE_S, SustainedCheck, judge_rep, outside
+from formcheck.faults.rules import RELEASE_S, SustainedCheck, holds, judge_rep, outside
 from formcheck.reps.counter import RepEvent
-from formcheck.specs.models import SustainedFault, TempoFault, TurningPointFault
+from formcheck.specs.models import Condition, SustainedFault, TempoFault, TurningPointFault
 
 HEELS_UP = {"kind": "sustained", "id": "heels_up", "metric": "heel_lift_norm", "max": 0.2,
             "phases": ["out", "turn", "return"], "min_duration_s": 0.3, "views": ["side"], "cue": "Keep your heels down"}
@@ -53,6 +53,15 @@ def test_outside(value, minimum, maximum, expected):
 
 
 # --- sustained -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "widen_by", "expected"),
+    [(-7.9, None, True), (-8.1, None, False), (-10.5, 2.6, True), (-10.7, 2.6, False), (float("nan"), 2.6, False)],
+)
+def test_a_held_condition_widens_by_the_noise(value, widen_by, expected):
+    condition = Condition(metric="body_line_deg", min=-8.0, max=25.0)
+    assert holds(condition, {"body_line_deg": value}, widen_by=widen_by) is expected
+
+
 @pytest.mark.parametrize(
     ("seconds_outside", "fires"),
     [(0.1, False), (0.25, False), (0.4, True), (1.0, True)],

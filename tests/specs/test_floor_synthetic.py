@@ -230,6 +230,16 @@ def test_side_plank_sag_ends_the_hold_and_is_reported() -> None:
     assert review.faults[0].end_s == pytest.approx(7.0, abs=0.25)
 
 
+def test_side_plank_hold_is_left_only_clearly_past_its_line() -> None:
+    """Hips 4 cm low (body line about -9.6 deg, 1.6 deg past the hold's -8) for 3 s: within one reading's noise
+    of the line (3.7 / sqrt 2 deg), so the hold goes on, with the sag as fault time; 5 cm (-12 deg) ends it."""
+    slight = run("side_plank", lambda t: side_plank(0.04 if 4.0 <= t < 7.0 else 0.0), 10.0)
+    assert len(slight.holds) == 1 and slight.rep_count == 1
+    assert slight.holds[0].fault_s["hips_sagging"] > 2.0
+    clear = run("side_plank", lambda t: side_plank(0.05 if 4.0 <= t < 7.0 else 0.0), 10.0)
+    assert len(clear.holds) == 2
+
+
 def test_side_plank_hip_dips_count_one_rep_each() -> None:
     """The active side plank: the hips dip well below the line for 0.5 s every 1.5 s, 6 times; the dips
     are the reps (not the holds between them, one more)."""
