@@ -82,10 +82,6 @@ def analyze_clip(request: pytest.FixtureRequest) -> Callable[[str, str], Review]
 # what was measured. They wait for spec changes (exercise_specs/ thresholds and rep signals), not for a
 # number nudged here.
 TOO_CLOSE_WITH_NOISE: dict[tuple[str, str | None], str] = {
-    ("test_hip_flexor_stretch_is_on_the_kneeling_leg", None): (
-        "hip flexor stretch: 7.8 s of good form with noise (8.2 as filmed, floor 8.0): its trunk_lean faults clear "
-        "their bound by 3.2-3.7 deg, within the inclination noise (3.2 deg p95), so their time varies"
-    ),
     ("test_rep_times_match_labels", "rohanx01-Squat-Analysis-Model/squat.mp4"): (
         "squat rep 1 starts at 7.3 s with noise (8.3 as filmed, labelled 8.8, tolerance 1 s): a rep starts where the "
         "knee last stood within 4.7 deg (0.15 x min_range) of the lowest standing reading, and over a long noisy "

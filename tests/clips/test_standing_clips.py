@@ -142,12 +142,22 @@ def test_labelled_fault_spans_found_and_nothing_else(analyze_clip: Analyze, path
         ), f"{fault.id} at {fault.start_s}-{fault.end_s} is not labelled"
 
 
+# The good-form time may exceed the labelled one by this much (precision first: each trunk_lean event needs
+# 0.5 s past its bound before it counts, and the three-quarter view foreshortens the rock, so each of the three
+# rocks is seen from a little after the coach sees it to a little before), and fall short of it by at most this.
+GOOD_FORM_OVER_S, GOOD_FORM_UNDER_S = 2.5, 1.0
+
+
 def test_hip_flexor_stretch_is_on_the_kneeling_leg(analyze_clip: Analyze) -> None:
-    """One side only; his left knee is down behind him (checked on the frames), so the left hip is stretched."""
+    """One side only; his left knee is down behind him (checked on the frames), so the left hip is stretched.
+    The good-form time is the labelled hold less the labelled trunk_lean spans (12.5 - 6.0 = 6.5 s)."""
     review = analyze_clip(HIP_FLEXOR_CLIP, "half_kneeling_hip_flexor_stretch")
     assert [hold.side for hold in review.holds] == ["left"]
     (hold,) = review.holds
-    assert 8.0 <= hold.good_form_s <= 11.0  # 12.5 s held, about 3.5 s of it in the three forward rocks
+    label = LABELS[HIP_FLEXOR_CLIP]
+    held_s = sum(end - start for start, end in label["holds"])
+    labelled_good_s = held_s - sum(fault["span"][1] - fault["span"][0] for fault in label["faults"])
+    assert labelled_good_s - GOOD_FORM_UNDER_S <= hold.good_form_s <= labelled_good_s + GOOD_FORM_OVER_S
 
 
 def test_hamstring_flexibility_angle(analyze_clip: Analyze) -> None:
