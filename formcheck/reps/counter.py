@@ -29,12 +29,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 PARTIAL_FRACTION = 0.5  # of min_range: a smaller wobble is not even a partial rep
 WOBBLE_SMOOTHING_S = 0.15  # time constant of the smoothing applied before judging partial reps
 LEAVE_FRACTION = 0.15  # of min_range: the rep starts when u last stood this close to rest
 TURN_FRACTION = 0.85  # of the swing: not rising but within 15 % of the peak is the turning point
 REST_WINDOW_S = 3.0
+START_MEDIAN_FRAMES = 5  # readings a rep's start is judged over (1/6 s at 30 fps)
 SETTLE_S = 0.2  # with rest="either", the first rest must be held this long ...
 SETTLE_FRACTION = 0.25  # ... moving less than this fraction of min_range
 MAX_GAP_S = 1.0  # a longer gap in the signal (person lost) abandons the rep in progress
@@ -237,14 +239,14 @@ class RepCounter:
             self._smoothed_u = None
 
     def _begin_rep(self, t_s: float, u: float, rest_u: float, sign: float) -> None:
-        leave_level = rest_u + LEAVE_FRACTION * self.min_range
-        start_s = t_s
-        for sample_t, sample_value in reversed(self._rest_samples):
-            if sign * sample_value <= leave_level:
-                break
-            start_s = sample_t
-        else:
-            start_s = self._rest_samples[0][0]
+        # The rep starts where the metric last stood near its rest level, both read over a few frames (a
+        # running median): over a long noisy stand a single low reading would set the level below the typical
+        # one, and the start would be dated back to the last frame that noise put that low.
+        times = [sample_t for sample_t, _ in self._rest_samples]
+        steady = _running_median(np.array([sign * value for _, value in self._rest_samples]), START_MEDIAN_FRAMES)
+        leave_level = float(steady.min()) + LEAVE_FRACTION * self.min_range
+        near_rest = np.flatnonzero(steady <= leave_level)
+        start_s = times[near_rest[-1] + 1] if near_rest[-1] + 1 < len(times) else t_s
         self._start_s = start_s
         self._rest_u = rest_u
         self._peak_u, self._peak_s = u, t_s
@@ -330,3 +332,9 @@ class RepCounter:
             self.partial_reps += 1
         self.phase = Phase.REST
         self._rest_samples.clear()
+
+
+def _running_median(values: npt.NDArray[np.float64], frames: int) -> npt.NDArray[np.float64]:
+    """Each value replaced by the median of the ``frames`` readings centred on it (fewer at the ends)."""
+    half = frames // 2
+    return np.array([np.median(values[max(0, i - half): i + half + 1]) for i in range(len(values))])

@@ -304,3 +304,14 @@ def test_without_a_noise_margin_the_small_swing_counts():
     counter = count(concat(hold(0, 1.0), waves(1, 0, 38), hold(0, 1.0)))
     assert (counter.count, counter.partial_reps, counter.uncertain) == (1, 0, [])
 
+
+
+def test_a_lone_low_reading_at_rest_does_not_date_the_start_back():
+    """3 s of standing that reads 3 and 7 by turns, with one reading of -5 early on, then a squat: the rep
+    starts where the standing ends (3 s), not just after the lone low reading (0.5 s). Rest is judged over
+    a few readings (a running median), so one low frame sets neither the rest level nor the start."""
+    standing = np.where(np.arange(int(3.0 * FPS)) % 2 == 0, 3.0, 7.0)
+    standing[int(0.5 * FPS)] = -5.0
+    counter = count(concat(standing, waves(1, 5, 105), hold(5, 1.0)))
+    assert counter.count == 1
+    assert counter.reps[0].start_s == pytest.approx(3.1, abs=TIME_TOLERANCE_S)
