@@ -118,8 +118,8 @@ def set_key(*keys: str, value: object) -> Callable[[dict], None]:
         pytest.param(set_key("faults", "0", "min", value=0.0),
                      "faults[0]: origin: a fitted threshold needs exactly one bound (min or max)",
                      id="fitted with two bounds"),
-        pytest.param(set_key("faults", "2", "origin", value={"kind": "fitted"}),
-                     "faults[2]: origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far",
+        pytest.param(set_key("faults", "3", "origin", value={"kind": "fitted"}),
+                     "faults[3]: origin: only turning_point thresholds can be fitted by `formcheck calibrate` so far",
                      id="fitted sustained check"),
         pytest.param(set_key("position", value=[{"metric": "heel_rise_norm", "max": 1, "origin": AN_ORIGIN}]),
                      "position[0].metric: 'heel_rise_norm' is a from_rest metric: it reads the rep phase, which this field "
