@@ -320,17 +320,9 @@ def test_bird_dog_arm_only_is_no_rep() -> None:
 
 
 def test_bird_dog_from_the_head_end_asks_for_the_side_view() -> None:
-    """From the head end the leg line is seen end-on: no reps, and the review says to turn side-on.
-
-    (The square-hips check is declared for this view, but it cannot speak yet: sustained checks run
-    only in rep phases, and the rep counter stays in set-up when its metric cannot be measured.)
-    """
-    def pose(t: float) -> Pose:
-        left, right = bird_dog_at(t)
-        front = lambda points, sign: {part: (sign * HALF_WIDTH_M, up, -x) for part, (x, up, _) in points.items()}
-        return front(left, 1.0), front(right, -1.0)
-
-    review = run("bird_dog", pose, 7.0)
+    """From the head end the leg line is seen end-on: no reps, and the review says to turn side-on (the
+    square hips and shoulders are judged from here: test_bird_dog_square_hips_and_shoulders_from_the_ends)."""
+    review = run("bird_dog", lambda t: _from_the_ends(bird_dog_at(t)), 7.0)
     assert review.view == "front"
     assert review.rep_count == 0
     assert any(w.id == "wrong_view" for w in review.warnings)
@@ -339,7 +331,7 @@ def test_bird_dog_from_the_head_end_asks_for_the_side_view() -> None:
 def _from_the_ends(pose: Pose) -> Pose:
     """A side-view figure seen from its head or feet end: left and right spread along x, its length in depth."""
     left, right = pose
-    front = lambda points, sign: {part: (sign * HALF_WIDTH_M, up, -x) for part, (x, up, _) in points.items()}  # noqa: E731
+    front = lambda points, sign: {part: (sign * HALF_WIDTH_M, up, -x) for part, (x, up, _) in points.items()}
     return front(left, 1.0), front(right, -1.0)
 
 
