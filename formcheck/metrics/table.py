@@ -22,7 +22,9 @@ Floor-exercise kinds:
         quadruped; front view of a side plank.
     left_right_tilt (one point, both sides; image px; degrees 0..90, unsigned): the line from
         the left to the right point against the image horizontal; 0 = level. Valid from the
-        front, back or above, where the two sides show apart (side-on they overlap).
+        front, back or above, where the two sides show apart (side-on they overlap). With
+        ``lifted_by`` signed by the lifted limb's side (the side whose ``lifted_by`` point is
+        higher): + when the point is higher on that side, - lower; NaN with no side lifted.
 
 Standing-exercise kinds:
     twist (points a, b, both sides; world m; degrees 0..180, unsigned): the left->right line
@@ -189,12 +191,18 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
 
         return _on_side(line_bend, spec.points, spec.side)
     if isinstance(spec, spec_models.LeftRightTiltMetric):
-        tilt_point = spec.point
+        tilt_point, lifted_by = spec.point, spec.lifted_by
 
         def left_right_tilt(pose: PoseArrays) -> float:
             left = pose.image_px[landmark(tilt_point, "left")]
             right = pose.image_px[landmark(tilt_point, "right")]
-            return float(geometry.inclination_deg(left, right, "horizontal"))
+            tilt = float(geometry.inclination_deg(left, right, "horizontal"))
+            if lifted_by is None:
+                return tilt
+            # image y grows downwards: the lifted side's point stands higher when its y is smaller
+            lifted = np.sign(pose.image_px[landmark(lifted_by, "right")][1] - pose.image_px[landmark(lifted_by, "left")][1])
+            higher = np.sign(right[1] - left[1])  # +1: the left point is higher
+            return float(tilt * lifted * higher) if lifted else float("nan")
 
         return left_right_tilt
     if isinstance(spec, spec_models.TwistMetric):
@@ -259,7 +267,7 @@ def metric_points(spec: spec_models.MetricSpec) -> tuple[tuple[str, ...], str]:
     if isinstance(spec, spec_models.WidthRatioMetric):
         return spec.points, "mid"
     if isinstance(spec, spec_models.LeftRightTiltMetric):
-        return (spec.point,), "mid"
+        return (spec.point,) if spec.lifted_by is None else (spec.point, spec.lifted_by), "mid"
     if isinstance(spec, spec_models.TwistMetric):
         return spec.points, "mid"
     assert not isinstance(spec, spec_models.CombinedMetric | spec_models.FromRestMetric)

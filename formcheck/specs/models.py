@@ -102,10 +102,16 @@ class LineBendMetric(StrictModel):
 
 class LeftRightTiltMetric(StrictModel):
     """The line from the left to the right ``point`` against the image horizontal, degrees 0..90 (image):
-    0 = level hips or shoulders. Valid from the front, back or above, where both sides show apart."""
+    0 = level hips or shoulders. Valid from the front, back or above, where both sides show apart.
+
+    With ``lifted_by`` the tilt is signed by the side of the lifted limb, the side whose ``lifted_by``
+    point stands higher (the reaching leg's ankle in a bird dog): + when ``point`` is higher on that side
+    (the hip turns open towards the lifted leg), - when lower (it drops), -90..90; NaN while the two
+    ``lifted_by`` points are level (no limb lifted, so no side to sign by)."""
 
     kind: Literal["left_right_tilt"]
     point: BodyPoint
+    lifted_by: BodyPoint | None = None
     description: str = ""
 
 

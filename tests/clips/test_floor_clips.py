@@ -176,6 +176,17 @@ def test_elbow_pike_pikes_are_hips_high(analyze: Analyze) -> None:
     assert {f.id for f in review.faults} == {"hips_high"}
 
 
+def test_arched_bridge_is_low_back_arch(analyze: Analyze) -> None:
+    """The labelled "low-back-driven" bridge holds its hips 12-16 deg above the knee-shoulder line: flagged over
+    its labelled span (the correct bridges top out at 7.5 at most, test_correct_form_reports_no_fault)."""
+    path = "844247707-png-power-pwa/glute_bridge.mp4"
+    if path not in LABELS:
+        pytest.skip("shared labels not available")
+    (start_s, end_s), = [fault["span"] for fault in LABELS[path]["faults"]]
+    arches = [f for f in analyze(path, "glute_bridge").faults if f.id == "low_back_arch"]
+    assert arches and all(f.start_s < end_s and f.end_s > start_s for f in arches)
+
+
 def test_active_side_plank_dips_end_holds_without_faults(analyze: Analyze) -> None:
     """Each hip dip drops the hips out of line (a hold rep ends); no dip lasts long enough to be a sag."""
     if ACTIVE_SIDE_PLANK not in LABELS:

@@ -73,8 +73,33 @@ def test_left_right_tilt(left_px: tuple[float, float], right_px: tuple[float, fl
     assert metric(pose_arrays({L.LEFT_HIP: left_px, L.RIGHT_HIP: right_px})) == pytest.approx(expected, abs=1e-6)
 
 
+RISE_15 = 200.0 * math.tan(math.radians(15))
+
+
+@pytest.mark.parametrize(
+    ("left_hip_y", "right_hip_y", "left_ankle_y", "right_ankle_y", "expected"),
+    [
+        (300.0, 300.0 + RISE_15, 250.0, 500.0, 15.0),  # left leg lifted, left hip higher: turned open
+        (300.0 + RISE_15, 300.0, 250.0, 500.0, -15.0),  # left leg lifted, left hip lower: dropped
+        (300.0 + RISE_15, 300.0, 500.0, 250.0, 15.0),  # right leg lifted, right hip higher
+        (300.0, 300.0 + RISE_15, 500.0, 500.0, math.nan),  # no leg lifted: no side to sign by
+    ],
+)
+def test_left_right_tilt_signed_by_the_lifted_side(
+    left_hip_y: float, right_hip_y: float, left_ankle_y: float, right_ankle_y: float, expected: float
+) -> None:
+    metric = build_metric(LeftRightTiltMetric(kind="left_right_tilt", point="hip", lifted_by="ankle"))
+    value = metric(pose_arrays({
+        L.LEFT_HIP: (400.0, left_hip_y), L.RIGHT_HIP: (600.0, right_hip_y),
+        L.LEFT_ANKLE: (400.0, left_ankle_y), L.RIGHT_ANKLE: (600.0, right_ankle_y),
+    }))
+    assert value == pytest.approx(expected, abs=1e-6, nan_ok=True)
+
+
 def test_points_for_confidence() -> None:
     assert metric_points(LeftRightTiltMetric(kind="left_right_tilt", point="shoulder")) == (("shoulder",), "mid")
+    signed = LeftRightTiltMetric(kind="left_right_tilt", point="hip", lifted_by="ankle")
+    assert metric_points(signed) == (("hip", "ankle"), "mid")
     bend = LineBendMetric(kind="line_bend", points=("shoulder", "hip", "knee"), side="near")
     assert metric_points(bend) == (("shoulder", "hip", "knee"), "near")
 

@@ -320,20 +320,82 @@ def test_bird_dog_arm_only_is_no_rep() -> None:
 
 
 def test_bird_dog_from_the_head_end_asks_for_the_side_view() -> None:
-    """From the head end the leg line is seen end-on: no reps, and the review says to turn side-on.
-
-    (The square-hips check is declared for this view, but it cannot speak yet: sustained checks run
-    only in rep phases, and the rep counter stays in set-up when its metric cannot be measured.)
-    """
-    def pose(t: float) -> Pose:
-        left, right = bird_dog_at(t)
-        front = lambda points, sign: {part: (sign * HALF_WIDTH_M, up, -x) for part, (x, up, _) in points.items()}
-        return front(left, 1.0), front(right, -1.0)
-
-    review = run("bird_dog", pose, 7.0)
+    """From the head end the leg line is seen end-on: no reps, and the review says to turn side-on (the
+    square hips and shoulders are judged from here: test_bird_dog_square_hips_and_shoulders_from_the_ends)."""
+    review = run("bird_dog", lambda t: _from_the_ends(bird_dog_at(t)), 7.0)
     assert review.view == "front"
     assert review.rep_count == 0
     assert any(w.id == "wrong_view" for w in review.warnings)
+
+
+def _from_the_ends(pose: Pose) -> Pose:
+    """A side-view figure seen from its head or feet end: left and right spread along x, its length in depth."""
+    left, right = pose
+    front = lambda points, sign: {part: (sign * HALF_WIDTH_M, up, -x) for part, (x, up, _) in points.items()}
+    return front(left, 1.0), front(right, -1.0)
+
+
+def _raised(pose: Pose, side: int, part: str, lift_m: float) -> Pose:
+    """``pose`` with one side's (0 left, 1 right) ``part`` moved up by ``lift_m``."""
+    sides = [dict(pose[0]), dict(pose[1])]
+    x, up, depth = sides[side][part]
+    sides[side][part] = (x, up + lift_m, depth)
+    return sides[0], sides[1]
+
+
+def bird_dog_from_the_ends(t: float, part: str = "hip", lift_m: float = 0.0) -> Pose:
+    """The bird dog from the head or feet end; during the first reach (right leg, left arm) the reaching
+    limb's ``part`` (hip: the right one; shoulder: the left one) rises by ``lift_m`` with the reach."""
+    reach = _ramp(t, 1.0, 1.0, 3.0, 1.0)
+    side = 1 if part == "hip" else 0
+    return _raised(_from_the_ends(bird_dog_at(t)), side, part, lift_m * reach)
+
+
+@pytest.mark.parametrize(
+    ("part", "lift_m", "expected"),
+    [
+        ("hip", 0.0, set()),
+        ("hip", 0.02, set()),  # 5 deg: within what level hips read
+        ("hip", 0.12, {"hip_rotation"}),  # 27 deg up on the lifted leg's side: turned open
+        ("hip", -0.12, {"hip_drop"}),  # 27 deg down: the unsupported side sinks
+        ("shoulder", 0.12, {"trunk_twist"}),
+        ("shoulder", -0.12, {"trunk_twist"}),
+    ],
+)
+def test_bird_dog_square_hips_and_shoulders_from_the_ends(part: str, lift_m: float, expected: set[str]) -> None:
+    """From the head or feet end the hip line and the shoulder line are judged, signed by the lifted limb's
+    side: the lifted leg's hip rising is hip_rotation, sinking is hip_drop; the reaching arm's shoulder
+    leaving level either way is trunk_twist. Reps are not counted from this view, so the checks do not wait
+    for one."""
+    review = run("bird_dog", lambda t: bird_dog_from_the_ends(t, part, lift_m), 7.0)
+    assert review.view == "front"
+    assert {f.id for f in review.faults} == expected
+    assert all(1.0 < f.start_s < 6.0 for f in review.faults)
+
+
+@pytest.mark.parametrize(("drop_m", "expected"), [(0.0, set()), (0.03, set()), (0.15, {"hips_sagging"}),
+                                                   (-0.15, {"hips_high"})])
+def test_bird_dog_hips_against_the_start_position(drop_m: float, expected: set[str]) -> None:
+    """Side-on, the hips' height above the shoulders is read against the person's own start position: the hips
+    and the reaching leg sinking 15 cm (0.29 torso lengths) with the reach is hips_sagging, rising is
+    hips_high; 3 cm is within good form."""
+    def pose(t: float) -> Pose:
+        left, right = bird_dog_at(t)
+        first, second = _ramp(t, 1.0, 1.0, 3.0, 1.0), _ramp(t, 7.5, 1.0, 3.0, 1.0)
+        reaching, amount = (1, first) if first > 0 else (0, second)
+        sides = [dict(left), dict(right)]
+        for index, points in enumerate(sides):
+            moved = ("hip", "knee", "ankle") if index == reaching else ("hip",)
+            for part in moved:
+                x, up, depth = points[part]
+                points[part] = (x, up - drop_m * amount, depth)
+        return sides[0], sides[1]
+
+    review = run("bird_dog", pose, 14.0)
+    assert review.rep_count == 2
+    assert {f.id for f in review.faults} == expected
+    if expected:
+        assert [f.rep for f in review.faults] == [1, 2]
 
 
 # --- dead bug (side view, head at image left) ------------------------------------------------------
@@ -428,6 +490,41 @@ def test_two_leg_bridge_is_not_a_single_leg_bridge() -> None:
         return left | {"knee": right["knee"], "ankle": right["ankle"]}, right
 
     assert run("single_leg_bridge", pose, 12.0).rep_count == 0
+
+
+@pytest.mark.parametrize(("drop_m", "expected"), [(0.0, set()), (0.03, set()), (-0.03, set()), (0.1, {"hip_drop"}),
+                                                   (-0.1, set())])
+def test_single_leg_bridge_hip_drop_from_the_feet_end(drop_m: float, expected: set[str]) -> None:
+    """From the feet end: the free leg's hip sinking 10 cm (23 deg) while the hips are up is hip_drop; rising
+    (the pelvis turning, not dropping) and 3 cm either way are not. Reps are not counted from this view (the
+    trunk is seen end-on), so the check does not wait for one."""
+    def pose(t: float) -> Pose:
+        up = _ramp(t % 4.0, 0.5, 1.0, 1.0, 1.0)
+        return _raised(_from_the_ends(single_leg_bridge_at(t)), 0, "hip", -drop_m * up)
+
+    review = run("single_leg_bridge", pose, 12.0)
+    assert review.view == "front"
+    assert {f.id for f in review.faults} == expected
+
+
+def glute_bridge_at(t: float, top_lift_m: float) -> Pose:
+    """Both feet planted: three lifts as single_leg_bridge_at's, hips ``top_lift_m`` off the floor at the top."""
+    left, right = single_leg_bridge_at(t, top_lift_m)
+    feet = {"heel": (0.98, 0.02, 0.0), "foot_index": (1.12, 0.0, 0.0)}
+    sides = []
+    for side, depth in ((left, HALF_WIDTH_M), (right, -HALF_WIDTH_M)):
+        planted = {"knee": right["knee"][:2], "ankle": right["ankle"][:2]} | {p: xy[:2] for p, xy in feet.items()}
+        sides.append(side | {part: (*xy, depth) for part, xy in planted.items()})
+    return sides[0], sides[1]
+
+
+@pytest.mark.parametrize(("top_lift_m", "expected"), [(0.24, []), (0.34, ["low_back_arch"])])
+def test_glute_bridge_hips_pushed_past_the_line_arch_the_back(top_lift_m: float, expected: list[str]) -> None:
+    """Hips lifted into the knee-shoulder line (0 deg) is a good top; 10 cm higher (23 deg above the line) the
+    low back arches, flagged in each rep."""
+    review = run("glute_bridge", lambda t: glute_bridge_at(t, top_lift_m), 12.0)
+    assert review.rep_count == 3
+    assert [[f.id for f in rep.faults] for rep in review.reps] == [expected] * 3
 
 
 # --- pelvic tilt (side view) ----------------------------------------------------------------------
