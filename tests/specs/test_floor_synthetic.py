@@ -591,3 +591,17 @@ def test_clean_holds_are_holds_without_fault_time() -> None:
     assert sagging.rep_count == 1 and sagging.summary.clean_reps == 0
     steady = run("plank", lambda t: plank(), 12.0)
     assert steady.rep_count == 1 and steady.summary.clean_reps == 1
+
+
+@pytest.mark.parametrize(("drop_m", "expected"), [(0.0, set()), (0.03, set()), (0.15, {"hip_drop"})])
+def test_glute_bridge_hip_drop_from_the_feet_end(drop_m: float, expected: set[str]) -> None:
+    """From the feet end, both feet planted: one hip 15 cm (0.29 torso lengths) lower than the other while
+    the hips are up is hip_drop; 3 cm is level enough. Reps are not counted from this view (the trunk is seen
+    end-on), so the check does not wait for one."""
+    def pose(t: float) -> Pose:
+        up = _ramp(t % 4.0, 0.5, 1.0, 1.0, 1.0)
+        return _raised(_from_the_ends(glute_bridge_at(t, 0.24)), 0, "hip", -drop_m * up)
+
+    review = run("glute_bridge", pose, 12.0)
+    assert review.view == "front"
+    assert {f.id for f in review.faults} == expected
