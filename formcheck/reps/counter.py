@@ -60,6 +60,7 @@ class RepEvent:
     rest_value: float
     turn_value: float
     range: float
+    left_turn_s: float | None = None  # last time the metric stood near its turning value (after any pause there)
 
     @property
     def out_s(self) -> float:
@@ -67,7 +68,8 @@ class RepEvent:
 
     @property
     def return_s(self) -> float:
-        return self.end_s - self.turn_s
+        """The way back, from leaving the turn: a pause at the top of a bridge is not part of its lowering."""
+        return self.end_s - (self.left_turn_s if self.left_turn_s is not None else self.turn_s)
 
 
 class RepCounter:
@@ -316,6 +318,7 @@ class RepCounter:
             rest_value=self._direction * self._rest_u,
             turn_value=self._direction * self._peak_u,
             range=self._peak_u - self._rest_u,
+            left_turn_s=self._near_peak_s,
         )
         if self._accept is not None and not self._accept(event):
             self.rejected_reps += 1

@@ -55,7 +55,18 @@ def test_rep_event_values():
     assert rep.turn_value == pytest.approx(110.0, abs=1.0)
     assert rep.range == pytest.approx(100.0, abs=1.0)
     assert rep.out_s == pytest.approx(rep.turn_s - rep.start_s)
-    assert rep.return_s == pytest.approx(rep.end_s - rep.turn_s)
+    # the way back is timed from the last frame within 15 % of min_range of the turn (a smooth wave leaves
+    # it about 0.13 s after its peak), so a pause at the turn is not counted as lowering
+    assert rep.left_turn_s is not None and rep.turn_s < rep.left_turn_s < rep.turn_s + 0.25
+    assert rep.return_s == pytest.approx(rep.end_s - rep.left_turn_s)
+
+
+def test_a_pause_at_the_turn_is_not_part_of_the_way_back():
+    """A bridge held 1 s at the top, then dropped in 0.1 s: the way back lasts about 0.1 s, not 1.1."""
+    counter = count(concat(hold(40, 1.0), ramp(40, 5, 1.0), hold(5, 1.0), ramp(5, 40, 0.1), hold(40, 1.0)),
+                    rest="high", min_range=20)
+    (rep,) = counter.reps
+    assert rep.return_s < 0.25
 
 
 def test_update_returns_the_rep_on_the_frame_that_completes_it():

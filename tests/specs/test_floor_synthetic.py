@@ -453,9 +453,9 @@ def test_v_ups_are_not_dead_bugs() -> None:
 
 
 # --- single-leg bridge (side view, head at image left) ------------------------------------------------
-def single_leg_bridge_at(t: float, top_lift_m: float = 0.30) -> Pose:
-    """Right foot planted, left leg straight up; three lifts (1 s up, 1 s at the top, 1 s down, 1 s rest)."""
-    lift = top_lift_m * _ramp(t % 4.0, 0.5, 1.0, 1.0, 1.0)
+def single_leg_bridge_at(t: float, top_lift_m: float = 0.30, down_s: float = 1.0) -> Pose:
+    """Right foot planted, left leg straight up; three lifts (1 s up, 1 s at the top, ``down_s`` down, rest)."""
+    lift = top_lift_m * _ramp(t % 4.0, 0.5, 1.0, 1.0, down_s)
     hip = (0.5, 0.10 + lift)
     ankle = (0.95, 0.08)
     planted_knee = _knee_between(hip, ankle)
@@ -605,3 +605,11 @@ def test_glute_bridge_hip_drop_from_the_feet_end(drop_m: float, expected: set[st
     review = run("glute_bridge", pose, 12.0)
     assert review.view == "front"
     assert {f.id for f in review.faults} == expected
+
+
+@pytest.mark.parametrize(("down_s", "expected"), [(1.0, []), (0.1, ["fast_lowering"])])
+def test_single_leg_bridge_dropping_the_hips_is_fast_lowering(down_s: float, expected: list[str]) -> None:
+    """Lowering from the top to the floor over 1 s is controlled; dropping in 0.1 s is not."""
+    review = run("single_leg_bridge", lambda t: single_leg_bridge_at(t, down_s=down_s), 12.0)
+    assert review.rep_count == 3
+    assert [[f.id for f in rep.faults] for rep in review.reps] == [expected] * 3
