@@ -24,7 +24,7 @@ import numpy.typing as npt
 from formcheck.faults.rules import SustainedCheck, holds, judge_rep
 from formcheck.framing import FramingTracker
 from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
-from formcheck.metrics.baseline import RestBaselines
+from formcheck.metrics.baseline import RepMaxBaselines, RestBaselines
 from formcheck.metrics.smoothing import make_filter
 from formcheck.metrics.table import MetricTable, PoseArrays
 from formcheck.metrics.view import ViewTracker
@@ -140,6 +140,8 @@ class ExerciseSession:
         self._framing = FramingTracker()
         self._noise = {name: metric_noise(spec.metrics, name) for name in spec.metrics}
         self._rep_noise = rep_noise(spec) or 0.0
+        rep_metric = spec.reps.metric if spec.reps is not None else None
+        self._rep_max = RepMaxBaselines(spec.metrics, rep_metric, self._reading_noise(rep_metric or "") or 0.0)
         self.not_counted = self._not_counted_reason()
         self._counter = (
             RepCounter(
@@ -245,7 +247,10 @@ class ExerciseSession:
         else:
             phase = Phase.TURN.value if self._holds is not None and self._holds.holding else Phase.REST.value
         metrics |= self._baselines.update(t_s, metrics, phase == Phase.REST.value)
-        confidences |= {name: confidences[source] for name, source in self._baselines.sources.items()}
+        metrics |= self._rep_max.update(t_s, metrics, phase, self._counter.direction if self._counter is not None else None)
+        confidences |= {
+            name: confidences[source] for name, source in (self._baselines.sources | self._rep_max.sources).items()
+        }
         for name in self._series:
             self._series[name].append(metrics[name])
             self._confidence[name].append(confidences[name])

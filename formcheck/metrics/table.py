@@ -270,7 +270,7 @@ def metric_points(spec: spec_models.MetricSpec) -> tuple[tuple[str, ...], str]:
         return (spec.point,) if spec.lifted_by is None else (spec.point, spec.lifted_by), "mid"
     if isinstance(spec, spec_models.TwistMetric):
         return spec.points, "mid"
-    assert not isinstance(spec, spec_models.CombinedMetric | spec_models.FromRestMetric)
+    assert not isinstance(spec, (spec_models.CombinedMetric, *spec_models.BASELINE_METRICS))
     return spec.points, spec.side
 
 
@@ -295,12 +295,14 @@ class MetricTable:
     """
 
     def __init__(self, metrics: dict[str, spec_models.MetricSpec]) -> None:
-        # from_rest metrics need the rep phase: the engine adds them (formcheck.metrics.baseline)
-        self.names = tuple(name for name, metric in metrics.items() if not isinstance(metric, spec_models.FromRestMetric))
+        # from_rest and from_rep_max metrics need the rep phase: the engine adds them (formcheck.metrics.baseline)
+        self.names = tuple(
+            name for name, metric in metrics.items() if not isinstance(metric, spec_models.BASELINE_METRICS)
+        )
         self._functions = {
             name: build_metric(metric)
             for name, metric in metrics.items()
-            if not isinstance(metric, spec_models.CombinedMetric | spec_models.FromRestMetric)
+            if not isinstance(metric, (spec_models.CombinedMetric, *spec_models.BASELINE_METRICS))
         }
         self._points = {name: metric_points(metrics[name]) for name in self._functions}
         self._combined = {

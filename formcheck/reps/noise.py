@@ -80,7 +80,7 @@ def metric_noise(metrics: dict[str, spec_models.MetricSpec], name: str) -> float
     """The measured noise (p95) of one reading of a spec's metric, in its unit; None when its kind was
     never measured."""
     metric = metrics[name]
-    if isinstance(metric, spec_models.FromRestMetric):  # a difference of two readings
+    if isinstance(metric, spec_models.BASELINE_METRICS):  # a difference of two readings
         source = metric_noise(metrics, metric.of)
         return None if source is None else math.hypot(source, source)
     if isinstance(metric, spec_models.CombinedMetric):
@@ -96,7 +96,7 @@ def metric_noise(metrics: dict[str, spec_models.MetricSpec], name: str) -> float
 
 def metric_unit(metrics: dict[str, spec_models.MetricSpec], name: str) -> str:
     metric = metrics[name]
-    if isinstance(metric, spec_models.FromRestMetric):
+    if isinstance(metric, spec_models.BASELINE_METRICS):
         return metric_unit(metrics, metric.of)
     if isinstance(metric, spec_models.CombinedMetric):
         return metric_unit(metrics, metric.of[0])

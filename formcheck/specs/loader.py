@@ -15,11 +15,11 @@ from pydantic import ValidationError
 
 from formcheck.errors import SpecError, UnknownExerciseError
 from formcheck.specs.models import (
+    BASELINE_METRICS,
     CombinedMetric,
     ExerciseSpec,
     FittedFile,
     FittedThreshold,
-    FromRestMetric,
     MeasuresFile,
     TempoFault,
     TurningPointFault,
@@ -127,7 +127,7 @@ def _with_measures(raw: dict[str, object], path: Path, table: MeasuresFile) -> d
     for name, definition in own.items():
         if name in table.measures:
             raise SpecError(f"{path}: metrics.{name}: is a shared measure; list it under measures instead")
-        if isinstance(definition, dict) and definition.get("kind") not in ("combine", "from_rest"):
+        if isinstance(definition, dict) and definition.get("kind") not in ("combine", "from_rest", "from_rep_max"):
             raise SpecError(
                 f"{path}: metrics.{name}: geometry is named once, in {where}: add it there and list it under "
                 "measures (a spec's own metrics combine measures or take their change since rest)"
@@ -153,7 +153,7 @@ def _check_views(spec: ExerciseSpec, path: Path, table: MeasuresFile) -> None:
         definition = spec.metrics[metric]
         if isinstance(definition, CombinedMetric):
             return set.intersection(*(valid_views(operand) for operand in definition.of))
-        if isinstance(definition, FromRestMetric):
+        if isinstance(definition, BASELINE_METRICS):
             return valid_views(definition.of)
         return set(table.measures[metric].views)
 

@@ -151,9 +151,26 @@ class FromRestMetric(StrictModel):
     description: str = ""
 
 
+class FromRepMaxMetric(StrictModel):
+    """Another metric's change since the rep metric's highest reading of the rep under way: in a hinge
+    (hip flexion), since the bottom, whether the rep started there (a pull from the floor) or turned there
+    (a Romanian deadlift), so the way up reads against the same bottom in both. The bottom's value is the
+    median over the readings within one reading's noise of the rep metric's highest (they cannot be told
+    from it). NaN until the rep counter knows which end is rest. Needs ``reps``; judged only by faults and
+    measurements, like ``from_rest``."""
+
+    kind: Literal["from_rep_max"]
+    of: str
+    description: str = ""
+
+
+# Metrics the engine adds from the rep counter's state (formcheck.metrics.baseline), not from one frame
+BASELINE_METRICS = (FromRestMetric, FromRepMaxMetric)
+
+
 MetricSpec = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
-    | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric | FromRestMetric
+    | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric | FromRestMetric | FromRepMaxMetric
     | LineBendMetric | LeftRightTiltMetric
     | TwistMetric,
     Field(discriminator="kind"),
@@ -617,7 +634,7 @@ class ExerciseSpec(StrictModel):
         default_factory=dict,
         description=(
             "every metric the spec judges: the listed measures, resolved by the loader, and this exercise's own "
-            "combinations of them (kind: combine), e.g. the working hip, and changes since rest (kind: from_rest)"
+            "combinations of them (kind: combine), e.g. the working hip, and changes since rest (kind: from_rest) or since the rep metric's highest reading (kind: from_rep_max)"
         ),
     )
     position: tuple[Condition, ...] = Field(
@@ -637,11 +654,11 @@ class ExerciseSpec(StrictModel):
                 for operand in metric.of:
                     if operand not in known or isinstance(self.metrics[operand], CombinedMetric):
                         raise ValueError(f"metrics.{name}.of: {operand!r} must name a metric that is not combined")
-            if isinstance(metric, FromRestMetric):
-                if metric.of not in known or isinstance(self.metrics[metric.of], FromRestMetric):
-                    raise ValueError(f"metrics.{name}.of: {metric.of!r} must name a metric that is not from_rest")
+            if isinstance(metric, BASELINE_METRICS):
+                if metric.of not in known or isinstance(self.metrics[metric.of], BASELINE_METRICS):
+                    raise ValueError(f"metrics.{name}.of: {metric.of!r} must name a metric that is not {metric.kind}")
                 if self.reps is None:
-                    raise ValueError(f"metrics.{name}: a from_rest metric needs reps (rest is between reps)")
+                    raise ValueError(f"metrics.{name}: a {metric.kind} metric needs reps (it reads the rep counter)")
         if self.reps is None and self.hold is None:
             raise ValueError("give reps, hold or both")
         references: list[tuple[str, str]] = [(f"position[{i}].metric", c.metric) for i, c in enumerate(self.position)]
@@ -654,11 +671,12 @@ class ExerciseSpec(StrictModel):
             references += [(f"hold.position[{i}].metric", c.metric) for i, c in enumerate(self.hold.position)]
             if self.hold.side is not None:
                 references += [("hold.side.left", self.hold.side.left), ("hold.side.right", self.hold.side.right)]
-        from_rest = {name for name, metric in self.metrics.items() if isinstance(metric, FromRestMetric)}
+        from_reps = {name: metric.kind for name, metric in self.metrics.items() if isinstance(metric, BASELINE_METRICS)}
         for where, metric_name in references:
-            if metric_name in from_rest:
+            if metric_name in from_reps:
                 raise ValueError(
-                    f"{where}: {metric_name!r} is a from_rest metric: it reads the rep phase, which this field decides"
+                    f"{where}: {metric_name!r} is a {from_reps[metric_name]} metric: it reads the rep phase, which this "
+                    "field decides"
                 )
         references += [(f"measurements[{i}].metric", m.metric) for i, m in enumerate(self.measurements)]
         for where, metric_name in references:

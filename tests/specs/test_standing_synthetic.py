@@ -384,3 +384,105 @@ def test_bent_knees_are_not_the_stretch() -> None:
     squat = Pose(trunk=45.0, left=Leg(thigh=60.0, knee=100.0), right=Leg(thigh=60.0, knee=100.0))
     result = review("hamstring_stretch", film(lambda t: squat if 1.0 <= t < 6.0 else Pose(), 7.0))
     assert result.rep_count == 0
+
+
+# --- hip hinge: the way up -------------------------------------------------------------------------
+HINGE_BOTTOM = {"trunk": 60.0, "thigh": 70.0, "knee": 90.0}  # a deadlift off the floor: hip flexion 130
+
+
+def _ease(s: float) -> float:
+    return (1 - math.cos(math.pi * min(max(s, 0.0), 1.0))) / 2
+
+
+def hinge_pose(trunk: float, thigh: float, knee: float) -> Pose:
+    return Pose(trunk=trunk, left=Leg(thigh=thigh, knee=knee), right=Leg(thigh=thigh, knee=knee))
+
+
+def together(s: float, top_trunk: float = 0.0) -> Pose:
+    """A sound way up, ``s`` from 0 (bottom) to 1 (top): chest, hips and knees all open at once."""
+    e = _ease(s)
+    b = HINGE_BOTTOM
+    return hinge_pose(b["trunk"] + (top_trunk - b["trunk"]) * e, b["thigh"] * (1 - e), b["knee"] * (1 - e))
+
+
+def hips_first(s: float) -> Pose:
+    """The hips shoot up: in the first 45 % the knees straighten to 20 deg with the back still flat (a
+    degree flatter, as Rippetoe's figure 4-35 shows), then the back extends on stiff legs."""
+    b = HINGE_BOTTOM
+    if s < 0.45:
+        e = _ease(s / 0.45)
+        return hinge_pose(b["trunk"] + e, b["thigh"] + (20.0 - b["thigh"]) * e, b["knee"] + (20.0 - b["knee"]) * e)
+    e = _ease((s - 0.45) / 0.55)
+    return hinge_pose((b["trunk"] + 1) * (1 - e), 20.0 * (1 - e), 20.0 * (1 - e))
+
+
+def knees_first_squat(s: float) -> Pose:
+    """A squat-style lift (upright trunk, 20 deg): the knees straighten with little for the chest to rise."""
+    e = _ease(s)
+    return hinge_pose(20.0 * (1 - e), 100.0 * (1 - e), 120.0 * (1 - e))
+
+
+def hinge_set(up: Callable[[float], Pose], reps: int, from_floor: bool, up_s: float = 1.8) -> tuple[Callable[[float], Pose], float]:
+    """``reps`` hinges whose way up is ``up``; the way down is always sound. From the floor: set up at the
+    bottom, pull, stand 0.5 s, lower, 0.7 s at the floor. Otherwise (Romanian): stand, lower, come up."""
+    down_s, top_s, bottom_s = 1.2, 0.5, 0.7
+    period = up_s + top_s + down_s + bottom_s
+
+    def pose_at(t_s: float) -> Pose:
+        t = (t_s - 1.0) % period if t_s >= 1.0 and t_s < 1.0 + reps * period else None
+        if t is None:  # before the first rep and after the last: at rest, at the bottom or standing as at the top
+            return together(0.0) if from_floor else up(1.0)
+        if not from_floor:  # stand, go down, turn, come up
+            t = (t + up_s + bottom_s) % period
+        if t < up_s:
+            return up(t / up_s)
+        if t < up_s + top_s:
+            return up(1.0)
+        if t < up_s + top_s + down_s:
+            return together(1.0 - (t - up_s - top_s) / down_s, top_trunk=up(1.0).trunk)
+        return together(0.0)
+
+    return pose_at, 1.0 + reps * period + 1.0
+
+
+@pytest.mark.parametrize("from_floor", [True, False], ids=["from the floor", "Romanian"])
+def test_hips_rising_first_on_every_rep(from_floor: bool) -> None:
+    """The user's report: a deadlift set whose hips rise first on every rep must not read 9 of 10 clean."""
+    pose_at, seconds = hinge_set(hips_first, 10, from_floor)
+    result = review("hip_hinge", film(pose_at, seconds))
+    assert result.rep_count == 10
+    assert [{f.id for f in rep.faults} for rep in result.reps] == [{"hips_high"}] * 10
+    assert result.summary.clean_reps == 0
+
+
+@pytest.mark.parametrize("up", [together, knees_first_squat], ids=["chest and hips together", "squat-style"])
+@pytest.mark.parametrize("from_floor", [True, False], ids=["from the floor", "Romanian"])
+def test_no_hips_high_when_the_chest_rises_with_the_hips(up: Callable[[float], Pose], from_floor: bool) -> None:
+    pose_at, seconds = hinge_set(up, 3, from_floor)
+    result = review("hip_hinge", film(pose_at, seconds))
+    assert result.rep_count == 3
+    assert "hips_high" not in fault_ids(result)
+    assert "incomplete_extension" not in fault_ids(result)
+
+
+def test_hips_high_is_not_judged_from_the_front() -> None:
+    pose_at, seconds = hinge_set(hips_first, 3, from_floor=True)
+    result = review("hip_hinge", film(pose_at, seconds, "front"))
+    assert "hips_high" not in fault_ids(result)
+    assert skipped(result, "hips_high") is not None
+
+
+@pytest.mark.parametrize(
+    ("top_trunk", "short"), [(35.0, True), (10.0, False), (-15.0, False)], ids=["short", "tall", "leaning back"]
+)
+@pytest.mark.parametrize("from_floor", [True, False], ids=["from the floor", "Romanian"])
+def test_incomplete_extension_at_lockout(top_trunk: float, short: bool, from_floor: bool) -> None:
+    """Standing up with the trunk still 35 deg forward is short of lockout; 10 deg is not, nor is leaning
+    back past vertical (that is low_back_arch). A Romanian deadlift's lockout is the standing its rep
+    starts from (at: rep_metric_min), so its first rep is judged on the stand before it."""
+    pose_at, seconds = hinge_set(lambda s: together(s, top_trunk=top_trunk), 3, from_floor)
+    result = review("hip_hinge", film(pose_at, seconds))
+    assert result.rep_count == 3
+    flagged = [rep.index for rep in result.reps if any(f.id == "incomplete_extension" for f in rep.faults)]
+    assert flagged == ([1, 2, 3] if short else [])
+    assert "hips_high" not in fault_ids(result)
