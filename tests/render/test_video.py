@@ -6,9 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
-
 from helpers import source_info, squat_frames
+from typer.testing import CliRunner
 
 from formcheck.cli import app
 from formcheck.engine import analyze_poses
