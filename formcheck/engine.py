@@ -59,6 +59,7 @@ MEASURE_STRETCH_S = 0.5  # a measurement (e.g. the hamstring test's bend) is the
 # A review's rep starts and ends where the metric is this close to rest: this share of the rep's swing, or the
 # rep metric's per-reading noise where that is larger (a reading within the noise of rest cannot be told from it)
 REST_BAND = 0.1
+MOVING_PHASES = (Phase.OUT.value, Phase.TURN.value, Phase.RETURN.value)  # a rep (or a swing) under way
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
 STATUS_MESSAGES = {
     PoseStatus.NO_PERSON: "no person in view",
@@ -266,13 +267,13 @@ class ExerciseSession:
                 check.rule.id: since_s for check in self._sustained if (since_s := check.active_since_s) is not None
             })
 
-        if phase in (Phase.OUT.value, Phase.TURN.value, Phase.RETURN.value):  # mid-rep: the rep to come
+        if phase in MOVING_PHASES:  # mid-rep: the rep to come
             new_faults = [fault.model_copy(update={"rep": self.rep_count + 1}) for fault in new_faults]
         self._last_view = view
         completed = self._complete_rep(rep_event, view) if rep_event is not None else None
         if completed is not None:  # what was not already cued at its turn
             new_faults.extend(fault for fault in completed.faults if fault.id not in self._cued)
-        if phase not in (Phase.OUT.value, Phase.TURN.value, Phase.RETURN.value):  # the swing is over
+        if phase not in MOVING_PHASES:  # the swing is over
             self._judged_turn_s, self._cued = None, set()
         return FrameFeedback(
             t_s=t_s, status=pose.status, phase=phase, view=view, rep_count=self.rep_count, metrics=metrics,
@@ -445,8 +446,9 @@ class ExerciseSession:
     def _judge_turn(self, t_s: float, view: str | None) -> list[FaultEvent]:
         """Live cues at the moment: the per-rep faults decided by the turn, judged as soon as the turn is
         known (the rep metric is back from its extreme by more than the counter's turn band: phase RETURN)
-        on the frames seen so far, by the same rules and stretches as the completed rep - about 0.1-0.3 s
-        after the bottom of a squat rather than when the rep is 70 % back, with the person already up.
+        on the frames seen so far, by the same rules and stretches as the completed rep: about 0.2 s after
+        the bottom of a squat (at most 0.5 s on the labelled clips) rather than when the rep is 70 % back
+        (0.4 s, up to 1 s), with the person already standing.
 
         Only a swing that already has what a counted rep needs (``RepCounter.could_count``: its range, its
         ``require`` conditions at the turn, its duration so far) is judged, so a swing that is not a rep stays
