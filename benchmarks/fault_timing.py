@@ -2,7 +2,7 @@
 
 Streams every labelled clip's cached poses through ``ExerciseSession.step`` (the engine a live session runs)
 and, for each per-rep fault of the finished review (``turning_point`` and ``tempo`` checks), finds the frame
-whose ``new_faults`` first carried it. Prints, per kind, the delay from the rep's ``turn_s`` (median and max),
+whose ``new_faults`` first carried it. Prints, per kind and per exercise/fault, the delay from the rep's ``turn_s`` (median and max),
 the slowest five, the faults cued live that the review does not keep (a swing later rejected, or a verdict that changed with
 the rest of the rep), and the review's faults that were never cued.
 
@@ -55,11 +55,12 @@ def main(shared: Path) -> None:
                 if (rep.index, fault.id) in emitted:
                     delay_s = emitted[(rep.index, fault.id)] - rep.turn_s
                     delays[kinds[fault.id]].append(delay_s)
+                    delays[f"  {spec.id}/{fault.id}"].append(delay_s)
                     slowest.append((delay_s, f"{label['path']} rep {rep.index} {fault.id} (turn {rep.turn_s} s)"))
                 else:
                     uncued.append(f"{label['path']} rep {rep.index} {fault.id}")
         unkept += [f"{label['path']} rep {rep} {fault_id}" for rep, fault_id in emitted if (rep, fault_id) not in kept]
-    for kind, values in sorted(delays.items()):
+    for kind, values in sorted(delays.items(), key=lambda item: (not item[0].startswith(("turning", "tempo")), item[0])):
         print(f"{kind}: {len(values)} faults, emitted after the turn: median {np.median(values):.2f} s, "
               f"max {np.max(values):.2f} s, min {np.min(values):.2f} s")
     print("slowest:", *[f"{delay_s:.2f} s {what}" for delay_s, what in sorted(slowest, reverse=True)[:5]], sep="\n  ")
