@@ -92,7 +92,9 @@ class FrameFeedback:
     view: str | None
     rep_count: int
     metrics: dict[str, float]
-    new_faults: list[FaultEvent]  # confirmed in this frame; ``rep`` is the rep they happen in
+    # confirmed in this frame (a per-rep fault as soon as its rep's turn is known, else when the rep completes);
+    # ``rep`` is the rep they happen in
+    new_faults: list[FaultEvent]
     completed_rep: Rep | None
     guidance: str | None  # camera or position advice, e.g. "step back: feet out of frame"
     holding: bool
