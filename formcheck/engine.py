@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from formcheck.faults.rules import SustainedCheck, holds, judge_rep
+from formcheck.faults.rules import SustainedCheck, holds, judge_rep, outside
 from formcheck.framing import FramingTracker
 from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
 from formcheck.metrics.baseline import RepMaxBaselines, RestBaselines
@@ -59,6 +59,7 @@ MEASURE_STRETCH_S = 0.5  # a measurement (e.g. the hamstring test's bend) is the
 # A review's rep starts and ends where the metric is this close to rest: this share of the rep's swing, or the
 # rep metric's per-reading noise where that is larger (a reading within the noise of rest cannot be told from it)
 REST_BAND = 0.1
+MOVING_PHASES = (Phase.OUT.value, Phase.TURN.value, Phase.RETURN.value)  # a rep (or a swing) under way
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
 STATUS_MESSAGES = {
     PoseStatus.NO_PERSON: "no person in view",
@@ -91,7 +92,9 @@ class FrameFeedback:
     view: str | None
     rep_count: int
     metrics: dict[str, float]
-    new_faults: list[FaultEvent]  # confirmed in this frame; ``rep`` is the rep they happen in
+    # confirmed in this frame (a per-rep fault as soon as its rep's turn is known, else when the rep completes);
+    # ``rep`` is the rep they happen in
+    new_faults: list[FaultEvent]
     completed_rep: Rep | None
     guidance: str | None  # camera or position advice, e.g. "step back: feet out of frame"
     holding: bool
@@ -156,6 +159,9 @@ class ExerciseSession:
         self._sustained = [SustainedCheck(rule) for rule in spec.faults if isinstance(rule, spec_models.SustainedFault)]
         self._per_rep_rules = [rule for rule in spec.faults if not isinstance(rule, spec_models.SustainedFault)]
         self._per_rep_faults: list[FaultEvent] = []
+        # The swing under way: the turn its checks were last judged at live, and the faults already cued for it.
+        self._judged_turn_s: float | None = None
+        self._cued: set[str] = set()
         self._reps: list[Rep] = []
         self._rep_events: list[RepEvent] = []
         self._times: list[float] = []
@@ -256,6 +262,7 @@ class ExerciseSession:
             self._confidence[name].append(confidences[name])
 
         new_faults = self._step_checks(t_s, metrics, confidences, phase, view, pose.has_person)
+        new_faults += self._judge_turn(t_s, view)
         if self._holds is not None:
             assert self.spec.hold is not None
             in_hold = pose.has_person and all(
@@ -267,12 +274,14 @@ class ExerciseSession:
                 check.rule.id: since_s for check in self._sustained if (since_s := check.active_since_s) is not None
             })
 
-        if phase in (Phase.OUT.value, Phase.TURN.value, Phase.RETURN.value):  # mid-rep: the rep to come
+        if phase in MOVING_PHASES:  # mid-rep: the rep to come
             new_faults = [fault.model_copy(update={"rep": self.rep_count + 1}) for fault in new_faults]
         self._last_view = view
         completed = self._complete_rep(rep_event, view) if rep_event is not None else None
-        if completed is not None:
-            new_faults.extend(completed.faults)
+        if completed is not None:  # what was not already cued at its turn
+            new_faults.extend(fault for fault in completed.faults if fault.id not in self._cued)
+        if phase not in MOVING_PHASES:  # the swing is over
+            self._judged_turn_s, self._cued = None, set()
         return FrameFeedback(
             t_s=t_s, status=pose.status, phase=phase, view=view, rep_count=self.rep_count, metrics=metrics,
             new_faults=new_faults, completed_rep=completed, guidance=self._guidance(pose.has_person, cut, view),
@@ -296,6 +305,14 @@ class ExerciseSession:
         last = int(np.searchsorted(self._times, event.end_s, side="right"))
         return first, np.asarray(self._series[self.spec.reps.metric][first:last], np.float64)
 
+    def _near(self, event: RepEvent, target: float) -> tuple[int, npt.NDArray[np.bool_]]:
+        """The rep's first frame index, and which of its frames have the rep metric within 15 % of the swing
+        of ``target``."""
+        first, rep_values = self._rep_frames(event)
+        with np.errstate(invalid="ignore"):
+            near = np.abs(rep_values - target) <= (1 - TURN_FRACTION) * abs(event.turn_value - event.rest_value)
+        return first, near
+
     def _metrics_near(self, event: RepEvent, target: float, seen_only: bool = False) -> dict[str, float]:
         """Each metric's median over the rep's frames where the rep metric stands within 15 % of
         the swing from ``target`` (the turning value: the bottom; or the rep metric's extreme).
@@ -303,9 +320,7 @@ class ExerciseSession:
         through as the person pushes up); the stretch around it says what the rep did.
         ``seen_only`` leaves out frames where a metric's landmarks were too poorly seen to judge
         (NaN when none is left)."""
-        first, rep_values = self._rep_frames(event)
-        with np.errstate(invalid="ignore"):
-            near = np.abs(rep_values - target) <= (1 - TURN_FRACTION) * abs(event.turn_value - event.rest_value)
+        first, near = self._near(event, target)
         frames = first + np.flatnonzero(near)
         if frames.size == 0:
             turn = self._turn_frame(event)
@@ -364,18 +379,22 @@ class ExerciseSession:
             for name, values in self._series.items()
         }
 
-    def _judging_context(self, event: RepEvent) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-        """For each moment a per-rep check can be judged at (the turn, the rep metric's extremes): the
-        metrics seen at that frame, and over the stretch of the rep around it."""
-        assert self.spec.reps is not None
+    def _moment_frames(self, event: RepEvent) -> dict[str, int]:
+        """The frame of each moment a per-rep check can be judged at: the turn, the rep metric's extremes."""
         first, rep_values = self._rep_frames(event)
         turn = self._turn_frame(event)
         measured = not np.all(np.isnan(rep_values))
-        moments = {
+        return {
             "turn": turn,
             "rep_metric_max": first + int(np.nanargmax(rep_values)) if measured else turn,
             "rep_metric_min": first + int(np.nanargmin(rep_values)) if measured else turn,
         }
+
+    def _judging_context(self, event: RepEvent) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+        """For each moment a per-rep check can be judged at (the turn, the rep metric's extremes): the
+        metrics seen at that frame, and over the stretch of the rep around it."""
+        assert self.spec.reps is not None
+        moments = self._moment_frames(event)
         metrics_at = {moment: self._seen_metrics_at(frame) for moment, frame in moments.items()}
         around = {
             moment: self._metrics_near(event, self._series[self.spec.reps.metric][frame], seen_only=True)
@@ -383,20 +402,86 @@ class ExerciseSession:
         }
         return metrics_at, around
 
+    def _faulty_span(self, rule: spec_models.TurningPointFault, event: RepEvent, moment: int) -> tuple[float, float]:
+        """Where the body was in the faulty position at the moment judged: the unbroken run of the rep's
+        frames around it that are in the stretch judged (the rep metric within 15 % of the swing of its value
+        at the moment) and where the rule's metric, well enough seen, is beyond its bound; at least the
+        moment's frame. Not the whole rep: a forward lean at the bottom is not drawn while the person stands
+        tall, and a bound on depth, which a standing person is beyond too, covers only the bottom."""
+        assert self.spec.reps is not None
+        first, near = self._near(event, self._series[self.spec.reps.metric][moment])
+        values = self._series[rule.metric][first:first + len(near)]
+        seen = self._confidence[rule.metric][first:first + len(near)]
+        faulty = [
+            bool(at_moment) and confidence >= MIN_CONFIDENCE and outside(value, rule.min, rule.max)
+            for at_moment, value, confidence in zip(near, values, seen)
+        ]
+        low = high = moment - first
+        while low > 0 and faulty[low - 1]:
+            low -= 1
+        while high + 1 < len(faulty) and faulty[high + 1]:
+            high += 1
+        return self._times[first + low], self._times[first + high]
+
+    def _judge(
+        self, event: RepEvent, view: str | None, rules: list[spec_models.TurningPointFault | spec_models.TempoFault]
+    ) -> list[FaultEvent]:
+        """The faults of ``rules`` (those judged in this view) in a rep, from the frames seen of it."""
+        metrics_at, around = self._judging_context(event)
+        moments = self._moment_frames(event)
+        faults = []
+        for rule in rules:
+            if view not in rule.views:
+                continue
+            span = (
+                self._faulty_span(rule, event, moments[rule.at]) if isinstance(rule, spec_models.TurningPointFault)
+                else None
+            )
+            fault = judge_rep(rule, event, metrics_at, around, span)
+            if fault is not None:
+                faults.append(self._with_noise(fault))
+        return faults
+
+    def _known_at_turn(self, rule: spec_models.TurningPointFault | spec_models.TempoFault) -> bool:
+        """Whether a per-rep check is decided once the turn has passed: it reads the turn (or the rep metric's
+        extreme on the turning side, where the turn is), or it times the outward half."""
+        if isinstance(rule, spec_models.TempoFault):
+            return rule.half == "out"
+        assert self._counter is not None and self._counter.direction is not None
+        return rule.at in ("turn", "rep_metric_max" if self._counter.direction > 0 else "rep_metric_min")
+
+    def _judge_turn(self, t_s: float, view: str | None) -> list[FaultEvent]:
+        """Live cues at the moment: the per-rep faults decided by the turn, judged as soon as the turn is
+        known (the rep metric is back from its extreme by more than the counter's turn band: phase RETURN)
+        on the frames seen so far, by the same rules and stretches as the completed rep: about 0.2 s after
+        the bottom of a squat (at most 0.5 s on the labelled clips) rather than when the rep is 70 % back
+        (0.4 s, up to 1 s), with the person already standing.
+
+        Only a swing that already has what a counted rep needs (``RepCounter.could_count``: its range, its
+        ``require`` conditions at the turn, its duration so far) is judged, so a swing that is not a rep stays
+        silent; until then it is asked again each frame, and what is never cued here is cued when the rep
+        completes. The review keeps the completed rep's verdict; a deeper turn after a bounce is judged
+        again, cueing only faults not yet cued for the swing."""
+        counter = self._counter
+        if counter is None or counter.phase is not Phase.RETURN:
+            return []
+        swing = counter.swing_so_far(t_s)
+        if swing is None or swing.turn_s == self._judged_turn_s or not counter.could_count(swing):
+            return []
+        self._judged_turn_s = swing.turn_s
+        faults = [
+            fault for fault in self._judge(swing, view, [rule for rule in self._per_rep_rules if self._known_at_turn(rule)])
+            if fault.id not in self._cued
+        ]
+        self._cued |= {fault.id for fault in faults}
+        return faults
+
     def _complete_rep(self, event: RepEvent, view: str | None) -> Rep:
         assert self.spec.reps is not None
         turn = self._turn_frame(event)
-        metrics_at, around = self._judging_context(event)
         index = len(self._reps) + 1
-        faults: list[FaultEvent] = []
-        for rule in self._per_rep_rules:
-            if view not in rule.views:
-                continue
-            fault = judge_rep(rule, event, metrics_at, around)
-            if fault is not None:
-                fault = self._with_noise(fault).model_copy(update={"rep": index})
-                faults.append(fault)
-                self._per_rep_faults.append(fault)
+        faults = [fault.model_copy(update={"rep": index}) for fault in self._judge(event, view, self._per_rep_rules)]
+        self._per_rep_faults += faults
         rep = Rep(
             index=index, start_s=round(event.start_s, 3), end_s=round(event.end_s, 3), turn_s=round(event.turn_s, 3),
             side=_pick_side(self.spec.reps.side, self._metrics_near(event, event.turn_value)), range=round(event.range, 1),

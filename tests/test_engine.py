@@ -28,7 +28,7 @@ from formcheck.engine import ExerciseSession, analyze_poses
 from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
 from formcheck.review.schema import REVIEW_SCHEMA_ID, Review
 from formcheck.specs import load_spec
-from formcheck.specs.models import Condition
+from formcheck.specs.models import Condition, TurningPointFault
 
 SIDE_ONLY_CHECKS = ("forward_lean", "heels_up", "shallow_depth")
 
@@ -410,3 +410,70 @@ def test_a_zoom_that_keeps_the_whole_body_in_view_is_not_unseen(squat):
     review = review_of(_close_up(squat_frames(4, tail_s=2.0), 5.0, 7.0, PoseStatus.OK), squat)
     assert review.unseen_spans == [] and review.summary.unseen_s == 0.0
     assert not [w for w in review.warnings if w.id == "unseen"]
+
+
+# --- per-rep faults at the moment they happen -------------------------------------------------------
+LIVE_CUE_WITHIN_S = 0.5  # a turning-point cue must reach a live session this soon after the turn
+
+
+def live_faults(frames: list[PoseFrame], spec) -> tuple[Review, list[tuple[float, str, int | None]], dict[int, float]]:
+    """Stream ``frames`` through a session: the review, every fault of every frame's ``new_faults`` as
+    (frame time, id, rep), and the time each rep was completed (counted) live."""
+    session = ExerciseSession(spec)
+    emitted, completed = [], {}
+    for frame in frames:
+        feedback = session.step(frame)
+        emitted += [(feedback.t_s, fault.id, fault.rep) for fault in feedback.new_faults]
+        if feedback.completed_rep is not None:
+            completed[feedback.completed_rep.index] = feedback.t_s
+    return session.finish(source_info(frames)), emitted, completed
+
+
+def test_a_turning_point_fault_is_cued_live_just_after_the_turn_not_when_the_rep_is_back(squat):
+    """Leaning squats (61 deg at the bottom, the spec allows 48): each rep's forward_lean reaches the live
+    session once the knee bend is back 15 % from its bottom, about 0.25 s after the turn, once per rep; at the
+    rep's completion (70 % back, about 0.6 s after the turn) it is not sent again."""
+    review, emitted, completed = live_faults(squat_frames(3, depth_deg=135.0, hip_per_knee=1.1), squat)
+    assert [[fault.id for fault in rep.faults] for rep in review.reps] == [["forward_lean"]] * 3
+    cues = [(t_s, rep) for t_s, fault_id, rep in emitted if fault_id == "forward_lean"]
+    assert [rep for _, rep in cues] == [1, 2, 3]
+    for (t_s, _), rep in zip(cues, review.reps):
+        assert rep.turn_s < t_s <= rep.turn_s + LIVE_CUE_WITHIN_S
+        assert t_s < completed[rep.index]
+
+
+def test_a_turning_point_fault_spans_the_bottom_not_the_whole_rep(squat):
+    """The fault's span is where the body was in the faulty position around the turn: it holds the turn
+    and lies in the bottom of the rep, well inside the rep's start and end. A bound on depth, which a standing
+    person is beyond too, still spans only the bottom."""
+    leaning = review_of(squat_frames(3, depth_deg=135.0, hip_per_knee=1.1), squat)
+    shallow = review_of(squat_frames(3, depth_deg=70.0, hip_per_knee=0.95), squat)
+    for review, fault_id in ((leaning, "forward_lean"), (shallow, "shallow_depth")):
+        for rep in review.reps:
+            [fault] = [fault for fault in rep.faults if fault.id == fault_id]
+            assert fault.start_s <= rep.turn_s <= fault.end_s
+            assert rep.turn_s - fault.start_s < 0.5 and fault.end_s - rep.turn_s < 0.5
+            assert fault.start_s > rep.start_s + 0.3 and fault.end_s < rep.end_s - 0.3
+
+
+def test_a_swing_that_will_not_count_is_not_cued_at_its_turn(squat):
+    """A leaning swing that fails the spec's ``require`` at the turn is no rep: nothing is cued for it live,
+    and the review holds no fault."""
+    never_a_rep = squat.model_copy(update={"reps": squat.reps.model_copy(update={
+        "require": (Condition(metric="trunk_lean_deg", max=20.0),)})})
+    review, emitted, _ = live_faults(squat_frames(2, depth_deg=135.0, hip_per_knee=1.1), never_a_rep)
+    assert review.rep_count == 0 and review.faults == []
+    assert emitted == []
+
+
+def test_a_check_read_at_the_rest_end_waits_for_the_rep_to_complete(squat):
+    """A check read where the rep metric is lowest, for a squat the rest end (``at: rep_metric_min``, as a
+    deadlift from the floor is read), is not decided by the turn: its fault is sent when the rep completes."""
+    at_rest = TurningPointFault.model_validate({
+        "kind": "turning_point", "id": "upright_at_rest", "metric": "trunk_lean_deg", "at": "rep_metric_min",
+        "min": 10.0, "views": ["side"], "cue": "x",
+    })
+    with_rest_check = squat.model_copy(update={"faults": (at_rest,)})
+    review, emitted, completed = live_faults(squat_frames(2, depth_deg=135.0, hip_per_knee=1.1), with_rest_check)
+    assert [[fault.id for fault in rep.faults] for rep in review.reps] == [["upright_at_rest"]] * 2
+    assert [(t_s, rep) for t_s, _, rep in emitted] == [(completed[1], 1), (completed[2], 2)]

@@ -2,8 +2,10 @@
 
 * ``sustained``: per frame; a metric outside [min, max] during the named phases for at
   least ``min_duration_s`` opens an event, which closes after ``RELEASE_S`` back inside.
-* ``turning_point``: once per rep, on a metric's value at the rep's turning point.
-* ``tempo``: once per rep, on the duration (or mean speed) of its outward or return half.
+* ``turning_point``: once per rep, on a metric's value at the rep's turning point; the event spans
+  the frames around that moment where the body is in the faulty position.
+* ``tempo``: once per rep, on the duration (or mean speed) of its outward or return half; the event
+  spans that half.
 """
 
 from __future__ import annotations
@@ -112,8 +114,9 @@ def judge_rep(
     rep: RepEvent,
     metrics_at: dict[str, dict[str, float]],
     around: dict[str, dict[str, float]] | None = None,
+    span: tuple[float, float] | None = None,
 ) -> FaultEvent | None:
-    """A per-rep fault for a completed rep, or None when the rep passes.
+    """A per-rep fault for a rep (complete, or seen up to past its turn), or None when the rep passes.
 
     ``metrics_at`` maps each moment a rule can name (``turn``, ``rep_metric_max``,
     ``rep_metric_min``) to every metric's value at that moment of the rep. ``around``, when
@@ -121,6 +124,9 @@ def judge_rep(
     metric must then be outside its bounds at the moment *and* around it, and the ``when``
     conditions must hold at both, so a one-frame landmark glitch at the moment neither raises
     a fault nor opens the gate to one (precision first).
+
+    ``span`` is where a turning-point fault happened (start, end): the frames around the moment where the
+    metric is beyond its bound; without it, the rep's turning instant.
     """
     if isinstance(rule, spec_models.TurningPointFault):
         moment = metrics_at[rule.at]
@@ -136,8 +142,9 @@ def judge_rep(
             if not all(holds(condition, stretch) for condition in rule.when):
                 return None
             margin = min(margin, _distance_outside(stretch_value, rule.min, rule.max))
+        start_s, end_s = span if span is not None else (rep.turn_s, rep.turn_s)
         return FaultEvent(
-            id=rule.id, start_s=round(rep.start_s, 3), end_s=round(rep.end_s, 3), severity=rule.severity,
+            id=rule.id, start_s=round(start_s, 3), end_s=round(end_s, 3), severity=rule.severity,
             cue=rule.cue, metric=rule.metric, worst_value=round(value, 2), margin=round(margin, 3),
         )
     duration_s = rep.out_s if rule.half == "out" else rep.return_s

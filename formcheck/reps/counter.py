@@ -299,6 +299,41 @@ class RepCounter:
         self._returned = None
         self.phase = Phase.OUT
 
+    def swing_so_far(self, t_s: float) -> RepEvent | None:
+        """The swing under way as a rep ending now (or where its return began, once it is back but not yet
+        confirmed), for judging it before it completes; None when no swing is under way."""
+        if self.phase not in (Phase.OUT, Phase.TURN, Phase.RETURN):
+            return None
+        return self._event(self._returned[0] if self._returned is not None else t_s)
+
+    def could_count(self, swing: RepEvent) -> bool:
+        """Whether a swing under way (``swing_so_far``) already has what a counted rep needs, so that what is
+        judged of it now belongs to a rep: its direction is settled (with rest="either" the first swing may
+        turn out to be set-up), it has lasted ``min_duration_s`` and not over ``max_duration_s``, its range
+        clears ``min_range`` by ``min_margin``, and ``accept`` takes it. What it lacks now it may gain later
+        (the duration), so a caller asks again."""
+        return (
+            self._direction_confirmed
+            and self._duration_fits(swing.end_s - swing.start_s)
+            and swing.range >= self.min_range + self.min_margin
+            and (self._accept is None or self._accept(swing))
+        )
+
+    def _duration_fits(self, duration_s: float) -> bool:
+        return self.min_duration_s <= duration_s <= self.max_duration_s
+
+    def _event(self, end_s: float) -> RepEvent:
+        assert self._direction is not None
+        return RepEvent(
+            start_s=self._start_s,
+            turn_s=self._peak_s,
+            end_s=end_s,
+            rest_value=self._direction * self._rest_u,
+            turn_value=self._direction * self._peak_u,
+            range=self._peak_u - self._rest_u,
+            left_turn_s=self._near_peak_s,
+        )
+
     def _complete(self, t_s: float, value: float) -> RepEvent | None:
         assert self._direction is not None
         self._direction_confirmed = True
@@ -308,18 +343,10 @@ class RepCounter:
         self._reset_wobble()
         self._rest_samples.clear()
         self._remember_rest(t_s, value)
-        if not self.min_duration_s <= duration_s <= self.max_duration_s:
+        if not self._duration_fits(duration_s):
             self.rejected_reps += 1
             return None
-        event = RepEvent(
-            start_s=self._start_s,
-            turn_s=self._peak_s,
-            end_s=t_s,
-            rest_value=self._direction * self._rest_u,
-            turn_value=self._direction * self._peak_u,
-            range=self._peak_u - self._rest_u,
-            left_turn_s=self._near_peak_s,
-        )
+        event = self._event(t_s)
         if self._accept is not None and not self._accept(event):
             self.rejected_reps += 1
             return None

@@ -20,8 +20,17 @@ class _Model(BaseModel):
 
 class FaultEvent(_Model):
     id: str = Field(description="fault id, e.g. forward_lean (see the labels README for the list)")
-    start_s: float
-    end_s: float
+    start_s: float = Field(
+        description="when the body was first in the faulty position: for a turning-point fault, the first of the "
+        "unbroken frames around the moment judged (the turn, or the rep metric's extreme) where the metric is beyond "
+        "its bound, within the stretch judged (the rep metric within 15 % of the swing of that moment), not the rep's "
+        "start; for a tempo fault, the start of the half-rep timed; for a sustained fault, its first frame outside",
+    )
+    end_s: float = Field(
+        description="when the faulty position ended: the last of those frames (a turning-point fault spans at least "
+        "the moment's frame); for a tempo fault, the end of the half-rep timed; for a sustained fault, its last frame "
+        "outside",
+    )
     severity: Literal["info", "warning", "major"]
     cue: str = Field(description="what to tell the person, in a few words")
     rep: int | None = Field(None, description="1-based index of the rep it happened in, if any")

@@ -214,8 +214,15 @@ def test_turning_point(bounds, value, fires):
     fault = judge_rep(turning_point(**bounds), REP, moments({"hip_above_knee_norm": value}))
     assert (fault is not None) is fires
     if fires:
-        assert (fault.id, fault.start_s, fault.end_s, fault.metric) == ("shallow_depth", 1.0, 2.6, "hip_above_knee_norm")
+        assert (fault.id, fault.start_s, fault.end_s, fault.metric) == ("shallow_depth", 2.0, 2.0, "hip_above_knee_norm")
         assert fault.worst_value == pytest.approx(value)
+
+
+def test_turning_point_spans_the_faulty_stretch_it_is_given_not_the_rep():
+    """A turning-point fault happens where the body was in the faulty position (the engine finds those frames
+    around the moment); without them, at the turning instant - never over the whole rep (1.0-2.6 s)."""
+    fault = judge_rep(turning_point(), REP, moments({"hip_above_knee_norm": 0.9}), span=(1.8, 2.2))
+    assert fault is not None and (fault.start_s, fault.end_s) == (1.8, 2.2)
 
 
 def test_turning_point_reads_the_moment_it_names():

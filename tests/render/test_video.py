@@ -6,14 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import source_info, squat_frames
 from typer.testing import CliRunner
 
 from formcheck.cli import app
+from formcheck.engine import analyze_poses
 from formcheck.errors import SourceError
 from formcheck.pipeline import review_with_poses
 from formcheck.pose.cache import PoseCache
-from formcheck.render.video import write_annotated_video
+from formcheck.render.video import _frame_lines, write_annotated_video
 from formcheck.sources import open_source
+from formcheck.specs import load_spec
 
 
 def test_annotated_video_keeps_every_frame_and_its_timing(squat_clip: Path, tmp_path: Path) -> None:
@@ -29,6 +32,18 @@ def test_annotated_video_keeps_every_frame_and_its_timing(squat_clip: Path, tmp_
     middle = len(copies) // 2
     assert not np.array_equal(copies[middle].image[:20], originals[middle].image[:20])
     assert np.abs(copies[middle].image[40:].astype(int) - originals[middle].image[40:].astype(int)).mean() > 1
+
+
+def test_a_turning_point_cue_is_drawn_at_the_bottom_not_while_standing() -> None:
+    """A forward lean judged at the bottom of a squat is drawn from the bottom (its span, and a second more to
+    read it), not from the rep's start, while the person still stands tall."""
+    frames = squat_frames(1, depth_deg=135.0, hip_per_knee=1.1)
+    review = analyze_poses(frames, load_spec("squat"), source_info(frames))
+    [rep] = review.reps
+    [fault] = rep.faults
+    assert fault.id == "forward_lean"
+    assert fault.cue not in [text for text, _ in _frame_lines(review, rep.start_s + 0.2)]
+    assert fault.cue in [text for text, _ in _frame_lines(review, rep.turn_s)]
 
 
 def test_cli_writes_the_annotated_video(squat_clip: Path, tmp_path: Path) -> None:

@@ -326,3 +326,44 @@ def test_a_lone_low_reading_at_rest_does_not_date_the_start_back():
     counter = count(concat(standing, waves(1, 5, 105), hold(5, 1.0)))
     assert counter.count == 1
     assert counter.reps[0].start_s == pytest.approx(3.1, abs=TIME_TOLERANCE_S)
+
+
+def first_return(values, **options) -> tuple[RepCounter, float]:
+    """Feed ``values`` up to the first frame in RETURN (the turn is known); the counter and that frame's time."""
+    counter = RepCounter(**({"rest": "low", "min_range": 35.0} | options))
+    for index, value in enumerate(values):
+        counter.update(index / FPS, float(value), True)
+        if counter.phase is Phase.RETURN:
+            return counter, index / FPS
+    raise AssertionError("the swing never turned")
+
+
+def test_a_swing_past_its_turn_is_known_as_the_rep_it_will_be():
+    """At the first frame of the return (15 % back from the peak) the swing so far has the rep's start,
+    turn and range, and can count; at rest there is no swing."""
+    values = concat(hold(0, 1), waves(1, 0, 90), hold(0, 1))
+    counter, t_s = first_return(values)
+    swing = counter.swing_so_far(t_s)
+    assert swing is not None and counter.could_count(swing)
+    assert swing.turn_s == pytest.approx(2.0, abs=1 / FPS) and swing.end_s == t_s < 2.5
+    assert swing.range == pytest.approx(90, abs=0.5)
+    [rep] = count(values).reps
+    assert (swing.start_s, swing.turn_s, swing.range) == (rep.start_s, rep.turn_s, rep.range)
+    assert RepCounter(rest="low", min_range=35.0).swing_so_far(0.0) is None
+
+
+@pytest.mark.parametrize(
+    ("values", "options"),
+    [
+        pytest.param(concat(hold(0, 1), waves(1, 0, 90), hold(0, 1)), {"accept": lambda rep: False}, id="refused by accept"),
+        pytest.param(concat(hold(0, 1), waves(1, 0, 40), hold(0, 1)), {"min_margin": 10.0}, id="within the noise of min_range"),
+        pytest.param(concat(hold(0, 1), waves(1, 0, 90, period_s=0.5), hold(0, 1)), {"min_duration_s": 0.4},
+                     id="too quick so far"),
+        pytest.param(concat(hold(0, 1), waves(1, 0, 90), hold(0, 1)), {"rest": "either"},
+                     id="rest=either: the first swing may be set-up"),
+    ],
+)
+def test_a_swing_past_its_turn_that_lacks_what_a_rep_needs_cannot_count(values, options):
+    counter, t_s = first_return(values, **options)
+    swing = counter.swing_so_far(t_s)
+    assert swing is not None and not counter.could_count(swing)
