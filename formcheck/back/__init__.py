@@ -1,0 +1,1 @@
+"""The back-shape stage: the back edge of the person's silhouette, between pose and metrics."""
