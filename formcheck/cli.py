@@ -57,6 +57,7 @@ def _fmt(value: float | None, digits: int = 0, unit: str = "") -> str:
 
 def print_review(review: Review) -> None:
     """The per-rep table and the summary, as a person reads them."""
+    from formcheck.review.words import fault_name, metric_label
     from formcheck.specs import load_spec
 
     spec = load_spec(review.exercise)
@@ -68,10 +69,10 @@ def print_review(review: Review) -> None:
     if review.reps:
         rep_metric = spec.reps.metric if spec.reps is not None else ""
         table = Table(show_header=True, header_style="bold")
-        for column in ("rep", "time s", "side", rep_metric, "out s", "back s", "faults"):
+        for column in ("rep", "time s", "side", metric_label(rep_metric), "down / out s", "back s", "faults"):
             table.add_column(column)
         for rep in review.reps:
-            faults = ", ".join(f"[red]{f.id}[/]" for f in rep.faults) or "[green]clean[/]"
+            faults = ", ".join(f"[red]{fault_name(f.id)}[/]" for f in rep.faults) or "[green]clean[/]"
             table.add_row(
                 str(rep.index), f"{rep.start_s:.1f}-{rep.end_s:.1f}", rep.side or "-",
                 _fmt(rep.metrics.get(rep_metric)), f"{rep.tempo_out_s:.1f}", f"{rep.tempo_return_s:.1f}", faults,
@@ -82,7 +83,9 @@ def print_review(review: Review) -> None:
         for column in ("hold", "time s", "side", "held s", "good form s", "faults (s)"):
             table.add_column(column)
         for number, hold in enumerate(review.holds, start=1):
-            faults = ", ".join(f"[red]{fault_id}[/] {seconds:.1f}" for fault_id, seconds in hold.fault_s.items()) or "[green]clean[/]"
+            faults = ", ".join(
+                f"[red]{fault_name(fault_id)}[/] {seconds:.1f}" for fault_id, seconds in hold.fault_s.items()
+            ) or "[green]clean[/]"
             table.add_row(
                 str(number), f"{hold.start_s:.1f}-{hold.end_s:.1f}", hold.side or "-", f"{hold.end_s - hold.start_s:.1f}",
                 f"{hold.good_form_s:.1f}", faults,
@@ -90,7 +93,7 @@ def print_review(review: Review) -> None:
         console.print(table)
     cues = {f.id: f.cue for f in review.faults}
     for fault_id, cue in cues.items():
-        console.print(f"  [red]{fault_id}[/]: {cue}")
+        console.print(f"  [red]{fault_name(fault_id)}[/]: {cue}")
     for measurement in review.measurements:
         verdict = {True: "[green]target met[/]", False: "[yellow]target not met[/]", None: ""}[measurement.target_met]
         value = "not measured" if measurement.value is None else f"{measurement.value:.0f} {measurement.unit}"
@@ -114,7 +117,7 @@ def print_review(review: Review) -> None:
     console.print(line)
     if summary.most_common_fault:
         fault = summary.most_common_fault
-        console.print(f"most common fault: [red]{fault.id}[/] ({fault.count}x) - {fault.cue}")
+        console.print(f"most common fault: [red]{fault_name(fault.id)}[/] ({fault.count}x) - {fault.cue}")
     if summary.processing:
         speed = summary.processing
         cached = " (pose from cache)" if speed.pose_from_cache else ""

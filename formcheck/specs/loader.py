@@ -18,6 +18,7 @@ from formcheck.specs.models import (
     BASELINE_METRICS,
     CombinedMetric,
     ExerciseSpec,
+    FaultsFile,
     FittedFile,
     FittedThreshold,
     MeasuresFile,
@@ -27,7 +28,8 @@ from formcheck.specs.models import (
 
 FITTED_FILE = "fitted.yaml"  # beside the specs: the thresholds `formcheck calibrate` fitted (not a spec)
 MEASURES_FILE = "measures.yaml"  # beside the specs: the shared vocabulary of measures (not a spec)
-NOT_SPECS = frozenset({FITTED_FILE, MEASURES_FILE})
+FAULTS_FILE = "faults.yaml"  # beside the specs: the fault ids a spec may use and their names (not a spec)
+NOT_SPECS = frozenset({FITTED_FILE, MEASURES_FILE, FAULTS_FILE})
 
 
 def default_spec_dir() -> Path:
@@ -108,6 +110,38 @@ def load_measures(path: Path) -> MeasuresFile:
         location = _field_path(tuple(part for part in first["loc"] if part != "definition"), raw)
         message = first["msg"].removeprefix("Value error, ")
         raise SpecError(f"{path}: {location + ': ' if location else ''}{message}") from error
+
+
+@functools.lru_cache(maxsize=8)
+def load_fault_names(path: Path) -> FaultsFile:
+    """The fault vocabulary.
+
+    Raises:
+        SpecError: missing, unreadable, bad YAML, or a field that fails validation.
+    """
+    if not path.is_file():
+        raise SpecError(f"{path}: the fault vocabulary is missing")
+    raw = _read_yaml(path)
+    try:
+        return FaultsFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = _field_path(tuple(first["loc"]), raw)
+        message = first["msg"].removeprefix("Value error, ")
+        raise SpecError(f"{path}: {location + ': ' if location else ''}{message}") from error
+
+
+def _check_fault_ids(spec: ExerciseSpec, path: Path) -> None:
+    """Every fault id is one of the vocabulary's, so reviews, labels and reports speak one language.
+
+    Raises:
+        SpecError: a fault id the vocabulary does not have.
+    """
+    vocabulary = path.parent / FAULTS_FILE
+    known = load_fault_names(vocabulary).faults
+    for index, fault in enumerate(spec.faults):
+        if fault.id not in known:
+            raise SpecError(f"{path}: faults[{index}].id: unknown fault id {fault.id!r} (the fault ids are in {vocabulary})")
 
 
 def _with_measures(raw: dict[str, object], path: Path, table: MeasuresFile) -> dict[str, object]:
@@ -233,6 +267,7 @@ def _load_bare_spec(path: Path, draft: bool = False) -> ExerciseSpec:
         prefix = f"{location}: " if location else ""
         raise SpecError(f"{path}: {prefix}{message}") from error
     _check_views(spec, path, table)
+    _check_fault_ids(spec, path)
     return spec
 
 

@@ -207,6 +207,20 @@ class Measure(StrictModel):
         return data
 
 
+class FaultName(StrictModel):
+    """One entry of the fault vocabulary (``exercise_specs/faults.yaml``)."""
+
+    name: str = Field(min_length=1, description="what a person reads, e.g. 'Knees caving in'")
+    sees: str = Field(min_length=1, description="what a coach sees (the labels' meaning of the id)")
+
+
+class FaultsFile(StrictModel):
+    """``faults.yaml``: every fault id a spec may use."""
+
+    schema_id: Literal["formcheck.faults/1"] = Field(alias="schema")
+    faults: dict[str, FaultName]
+
+
 class MeasuresFile(StrictModel):
     """``measures.yaml``: every measure a spec may list, by name."""
 

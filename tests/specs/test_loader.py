@@ -17,7 +17,7 @@ import yaml
 
 from formcheck.errors import SpecError, UnknownExerciseError
 from formcheck.specs import ExerciseSpec, catalogue, default_spec_dir, load_spec, load_spec_file
-from formcheck.specs.loader import FITTED_FILE, MEASURES_FILE, load_measures, spec_files
+from formcheck.specs.loader import FAULTS_FILE, FITTED_FILE, MEASURES_FILE, load_measures, spec_files
 from formcheck.specs.models import SustainedFault, TempoFault, TurningPointFault
 
 SHIPPED = spec_files(default_spec_dir())
@@ -31,7 +31,8 @@ def write_spec(folder: Path, change: Callable[[dict], None] | None = None, stem:
         change(data)
     path = folder / f"{stem}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    shutil.copyfile(default_spec_dir() / MEASURES_FILE, folder / MEASURES_FILE)  # the vocabulary it lists from
+    for vocabulary in (MEASURES_FILE, FAULTS_FILE):  # the vocabularies it draws from
+        shutil.copyfile(default_spec_dir() / vocabulary, folder / vocabulary)
     return path
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from formcheck.errors import SpecError
 from formcheck.specs import catalogue, default_spec_dir, load_spec_file
-from formcheck.specs.loader import MEASURES_FILE, load_bare_spec_file
+from formcheck.specs.loader import FAULTS_FILE, MEASURES_FILE, load_bare_spec_file
 from formcheck.specs.models import HOLD_SETTINGS, REP_SETTINGS, Condition, ExerciseSpec
 
 BRIDGE = yaml.safe_load((default_spec_dir() / "glute_bridge.yaml").read_text(encoding="utf-8"))
@@ -24,7 +24,8 @@ def write_bridge(folder: Path, change: Callable[[dict], None]) -> Path:
     change(data)
     path = folder / "glute_bridge.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    shutil.copyfile(default_spec_dir() / MEASURES_FILE, folder / MEASURES_FILE)
+    for vocabulary in (MEASURES_FILE, FAULTS_FILE):
+        shutil.copyfile(default_spec_dir() / vocabulary, folder / vocabulary)
     return path
 
 
