@@ -12,6 +12,7 @@ from test_analyses_route import wait_for_job
 
 from formcheck.api.jobs import JobStatus, JobStore
 from formcheck.api.uploads import sweep_uploads
+from formcheck.isolated import analyze_isolated
 from formcheck.sources import open_source
 
 
@@ -99,3 +100,14 @@ def test_sweep_removes_leftover_uploads_and_job_folders_only(tmp_path: Path) -> 
 
     assert sweep_uploads(tmp_path) == 2
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes", "notes.txt"]
+
+
+def test_the_isolated_child_draws_the_video_and_says_when(squat_clip: Path, tmp_path: Path) -> None:
+    drawing: list[bool] = []
+    target = tmp_path / "annotated.mp4"
+
+    review = analyze_isolated(squat_clip, "squat", annotated=target, on_drawing=lambda: drawing.append(True))
+
+    assert drawing == [True]
+    assert review.rep_count == 2
+    assert target.stat().st_size > 0
