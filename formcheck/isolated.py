@@ -11,14 +11,16 @@ that has the pipeline already imported (fast to start); a child that dies turns 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from formcheck.errors import FormcheckError, SourceError
-from formcheck.pipeline import analyze_video
+from formcheck.pipeline import review_with_poses
 from formcheck.pose.cache import PoseCache
 from formcheck.pose.child import child_context, describe_exit
 from formcheck.pose.run import ProgressCallback
+from formcheck.render.video import write_annotated_video
 from formcheck.review.schema import Review
 
 # Progress messages at most this often (frames), so the pipe carries little.
@@ -33,13 +35,17 @@ class InternalAnalysisError(Exception):
     """A bug in the child: its traceback, for the service's log."""
 
 
-def _child(connection: Connection, video: str, exercise: str, cache: PoseCache | None) -> None:
+def _child(connection: Connection, video: str, exercise: str, cache: PoseCache | None, annotated: Path | None) -> None:
     def on_frame(done: int, expected: int) -> None:
         if done % PROGRESS_EVERY_FRAMES == 0:
             connection.send(("progress", done, expected))
 
     try:
-        review = analyze_video(video, exercise, cache=cache, progress=on_frame)
+        review, track = review_with_poses(video, exercise, cache=cache, progress=on_frame)
+        if annotated is not None:
+            # Here, beside the poses: they never cross the pipe, and a crash still costs only this job.
+            connection.send(("drawing",))
+            write_annotated_video(video, track.frames, review, annotated)
     except FormcheckError as error:
         connection.send(("failed", str(error)))
     except BaseException:  # noqa: BLE001 - a bug: the parent logs it
@@ -51,9 +57,18 @@ def _child(connection: Connection, video: str, exercise: str, cache: PoseCache |
 
 
 def analyze_isolated(
-    video: Path, exercise: str, cache: PoseCache | None = None, progress: ProgressCallback | None = None
+    video: Path,
+    exercise: str,
+    cache: PoseCache | None = None,
+    progress: ProgressCallback | None = None,
+    annotated: Path | None = None,
+    on_drawing: Callable[[], None] | None = None,
 ) -> Review:
     """``analyze_video(video, exercise, cache=cache, progress=progress)`` in a child process.
+
+    Args:
+        annotated: when given, the child also writes the annotated video here
+            (``write_annotated_video``), calling ``on_drawing`` as it starts.
 
     Raises:
         FormcheckError: what ``analyze_video`` raises (as its message).
@@ -63,7 +78,7 @@ def analyze_isolated(
     context = child_context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(  # type: ignore[attr-defined]
-        target=_child, args=(sender, str(video), exercise, cache), name="formcheck-analysis", daemon=True
+        target=_child, args=(sender, str(video), exercise, cache, annotated), name="formcheck-analysis", daemon=True
     )
     process.start()
     sender.close()  # the child holds the only sending end: its death ends the pipe
@@ -77,6 +92,9 @@ def analyze_isolated(
             if message[0] == "progress":
                 if progress is not None:
                     progress(int(message[1]), int(message[2]))
+            elif message[0] == "drawing":
+                if on_drawing is not None:
+                    on_drawing()
             else:
                 answer = message
     finally:

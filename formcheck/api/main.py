@@ -40,7 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if cache is not None:
         cache.sweep()
     jobs = JobStore(
-        workers=settings.job_workers, jobs_kept=settings.jobs_kept, max_queued=settings.max_queued_jobs, cache=cache
+        workers=settings.job_workers, jobs_kept=settings.jobs_kept, max_queued=settings.max_queued_jobs, cache=cache,
+        output_dir=settings.upload_dir,
     )
 
     @asynccontextmanager

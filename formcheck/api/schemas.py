@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 from formcheck.api.jobs import Job
 from formcheck.review.schema import Review
+from formcheck.review.words import fault_name, metric_label
+from formcheck.specs import load_spec
 from formcheck.specs.models import ExerciseSpec, Prescription
 
 
@@ -29,6 +31,25 @@ class ExercisePublic(BaseModel):
         )
 
 
+class ReviewWords(BaseModel):
+    """The review's ids as a person reads them (``formcheck.review.words``), so a page needs no vocabulary."""
+
+    title: str = Field(description="the exercise's title")
+    rep_metric: str | None = Field(description="the metric reps are counted on (a key of each rep's `metrics`)")
+    rep_metric_label: str | None = Field(description='that metric in words with its unit, e.g. "knee bend (deg)"')
+    faults: dict[str, str] = Field(description="fault id -> name, for every fault and check in the review")
+
+    @classmethod
+    def of(cls, review: Review) -> ReviewWords:
+        spec = load_spec(review.exercise)
+        rep_metric = spec.reps.metric if spec.reps is not None else None
+        ids = [fault.id for fault in review.faults] + [check.id for check in review.checks]
+        return cls(
+            title=spec.title, rep_metric=rep_metric, rep_metric_label=metric_label(rep_metric) if rep_metric else None,
+            faults={fault_id: fault_name(fault_id) for fault_id in ids},
+        )
+
+
 class JobPublic(BaseModel):
     """An analysis job as clients poll it."""
 
@@ -38,12 +59,20 @@ class JobPublic(BaseModel):
     filename: str | None
     progress: float = Field(ge=0, le=1, description="share of the frames analysed; 1 when done")
     frames_done: int
+    stage: Literal["pose", "video"] | None = Field(
+        description="while running: `pose` (frames through the pose model), then `video` (drawing the annotated video)"
+    )
     error: str | None = Field(description="why the analysis failed, when it did")
     review: Review | None = Field(description="the review, when done")
+    words: ReviewWords | None = Field(description="the review's exercise, measure and faults in words, when done")
+    video: str | None = Field(description="URL of the annotated video (mp4, H.264), when done")
+    page: str = Field(description="URL of the page showing this analysis to a person")
 
     @classmethod
     def from_job(cls, job: Job) -> JobPublic:
         return cls(
             id=job.id, status=job.status.value, exercise=job.exercise, filename=job.filename, progress=job.progress,
-            frames_done=job.frames_done, error=job.error, review=job.review,
+            frames_done=job.frames_done, stage=job.stage, error=job.error, review=job.review,
+            words=ReviewWords.of(job.review) if job.review is not None else None,
+            video=f"/analyses/{job.id}/video" if job.video is not None else None, page=f"/analyses/{job.id}/view",
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,7 @@ MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries, part headers and the small f
 SNIFF_BYTES = 12
 ACCEPTED = "mp4, mov, m4v, webm, mkv, avi or gif"
 UPLOAD_NAME = re.compile(r"[0-9a-f]{32}\.(?:mp4|mkv|avi|gif)")
+JOB_FOLDER_NAME = re.compile(r"[0-9a-f]{32}")  # a job's id: ``JobStore`` keeps its annotated video there
 
 
 def sniff_video_suffix(head: bytes) -> str | None:
@@ -57,10 +59,10 @@ def prepare_upload_dir(directory: Path) -> None:
 
 
 def sweep_uploads(directory: Path) -> int:
-    """Delete uploads left by a server that stopped (their jobs died with it); returns how many.
+    """Delete uploads and job folders left by a server that stopped (their jobs died with it); returns how many.
 
-    Only files named as ``save_upload`` names them are touched, so a folder shared with
-    anything else loses nothing else.
+    Only files named as ``save_upload`` names them and folders named as job ids are touched, so
+    a folder shared with anything else loses nothing else.
     """
     if not directory.is_dir():
         return 0
@@ -68,6 +70,9 @@ def sweep_uploads(directory: Path) -> int:
     for path in directory.iterdir():
         if UPLOAD_NAME.fullmatch(path.name) and path.is_file():
             path.unlink(missing_ok=True)
+            removed += 1
+        elif JOB_FOLDER_NAME.fullmatch(path.name) and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
             removed += 1
     return removed
 

@@ -1,12 +1,16 @@
-"""POST /analyses and GET /analyses/{id}: review an uploaded clip in the background."""
+"""POST /analyses and GET /analyses/{id}: review an uploaded clip in the background; its annotated
+video and the page that shows both to a person."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
+from fastapi.responses import FileResponse
 
 from formcheck.api.deps import JobStoreDep, SettingsDep
+from formcheck.api.jobs import Job, JobStore
 from formcheck.api.schemas import JobPublic
 from formcheck.api.uploads import ACCEPTED, as_sent, save_upload
 from formcheck.errors import SourceError
@@ -14,6 +18,8 @@ from formcheck.sources import open_source
 from formcheck.specs import load_spec
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
+
+RESULT_PAGE = Path(__file__).resolve().parents[2] / "web" / "result.html"
 
 ERRORS = {
     404: {"description": "no job with that id"},
@@ -54,10 +60,33 @@ def create_analysis(
     return JobPublic.from_job(job)
 
 
-@router.get("/{job_id}", response_model=JobPublic, summary="Poll an analysis", responses={404: ERRORS[404]})
-def get_analysis(job_id: str, jobs: JobStoreDep) -> JobPublic:
-    """Status and progress; the review once the status is `done`, the reason once it is `failed`."""
+def _job(jobs: JobStore, job_id: str) -> Job:
     job = jobs.get(job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no analysis with id {job_id!r}")
-    return JobPublic.from_job(job)
+    return job
+
+
+@router.get("/{job_id}", response_model=JobPublic, summary="Poll an analysis", responses={404: ERRORS[404]})
+def get_analysis(job_id: str, jobs: JobStoreDep) -> JobPublic:
+    """Status and progress; the review once the status is `done`, the reason once it is `failed`."""
+    return JobPublic.from_job(_job(jobs, job_id))
+
+
+@router.get(
+    "/{job_id}/video", response_class=FileResponse, summary="The annotated video of a finished analysis",
+    responses={200: {"content": {"video/mp4": {}}}, 404: {"description": "no job with that id, or it is not done"}},
+)
+def get_video(job_id: str, jobs: JobStoreDep) -> FileResponse:
+    """The clip with skeleton, rep count and cues drawn on (H.264 in MP4). Range requests are answered (206),
+    so a browser can seek. It is kept as long as the job is (the last `FORMCHECK_JOBS_KEPT` finished ones)."""
+    job = _job(jobs, job_id)
+    if job.video is None or not job.video.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"analysis {job_id!r} has no annotated video (yet)")
+    return FileResponse(job.video, media_type="video/mp4")
+
+
+@router.get("/{job_id}/view", include_in_schema=False)
+def view_analysis() -> FileResponse:
+    """The result page (static: its script reads the id from the address and fetches the JSON)."""
+    return FileResponse(RESULT_PAGE)
