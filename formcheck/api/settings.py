@@ -25,10 +25,13 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(default=2 * MB, gt=0, description="largest JPEG frame accepted on the live WebSocket")
     upload_dir: Path = Field(
         default=Path(tempfile.gettempdir()) / "formcheck-uploads",
-        description="where uploads wait for their analysis (each is deleted when its job ends)",
+        description="where uploads wait for their analysis (each is deleted when its job ends) and each job's "
+        "annotated video is kept, as long as the job (removed with it, and at the next start)",
     )
     job_workers: int = Field(default=1, ge=1, le=32, description="analyses run at the same time (each uses the CPU fully)")
-    jobs_kept: int = Field(default=200, ge=1, description="finished jobs kept for GET /analyses/{id}; the oldest go first")
+    jobs_kept: int = Field(
+        default=200, ge=1, description="finished jobs kept for GET /analyses/{id} with their annotated videos; the oldest go first"
+    )
     pose_cache: bool = Field(
         default=False,
         description="keep uploaded clips' landmarks to reuse when the same clip comes again (off: nothing of an upload is kept)",
