@@ -1,0 +1,146 @@
+"""The report page from a review: what it says, in words, and that it needs nothing from outside."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from formcheck.errors import SourceError
+from formcheck.pose.cache import PoseCache
+from formcheck.report import build_report
+from formcheck.report.plots import measured_series, plot_series
+from formcheck.report.stills import Stills, grab_stills, worst_events, worst_moment
+from formcheck.review.schema import CheckStatus, Review
+from formcheck.review.words import fault_name
+
+
+class PageParts(HTMLParser):
+    """The tags with their attributes, and the text a reader sees."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self._in_style = False
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_style:
+            self.text.append(data)
+
+    def figures(self, kind: str) -> list[str]:
+        return [attrs["data-key"] or "" for tag, attrs in self.tags if tag == "figure" and attrs.get("class") == kind]
+
+    @property
+    def words(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+@pytest.fixture(scope="module")
+def page(faulty_review: Review, faulty_stills: Stills) -> PageParts:
+    return PageParts(build_report(faulty_review, faulty_stills))
+
+
+def test_one_keyframe_per_rep_one_worst_frame_per_fault_one_plot_per_measured_series(
+    faulty_review: Review, page: PageParts
+) -> None:
+    assert faulty_review.rep_count == 3  # the labelled count
+    assert page.figures("keyframe") == ["1", "2", "3"]
+    assert sorted(page.figures("worst")) == sorted({fault.id for fault in faulty_review.faults})
+    plotted = page.figures("plot")
+    assert plotted == measured_series(faulty_review, "knee_bend_deg") and plotted[0] == "knee_bend_deg"
+    assert len(plotted) == sum(
+        any(value is not None for value in values) for name, values in faulty_review.series.items() if name != "t_s"
+    )
+
+
+def test_the_page_loads_nothing_from_outside(page: PageParts) -> None:
+    assert not [tag for tag, _ in page.tags if tag in ("script", "link", "iframe", "object", "embed")]
+    sources = [value or "" for _, attrs in page.tags for name, value in attrs.items() if name in ("src", "href")]
+    assert sources and all(source.startswith(("data:image/jpeg;base64,", "data:image/png;base64,")) for source in sources)
+
+
+def test_summary_dose_reps_and_cues_are_in_words(faulty_review: Review, page: PageParts) -> None:
+    words = page.words
+    assert "3 of 8-12 reps" in words and "3 reps counted, 0 clean" in words
+    for fault in faulty_review.faults:
+        assert fault_name(fault.id) in words and fault.cue in words
+        assert fault.id not in words  # ids stay in attributes, for programs
+    assert "knee bend (deg) at the turning point" in words and "Range: knee bend (deg)" in words
+    rep = faulty_review.reps[0]
+    assert f"{rep.tempo_out_s:.1f} / {rep.tempo_return_s:.1f}" in words
+    assert f"{rep.start_s:.1f}-{rep.end_s:.1f}" in words
+
+
+def test_what_was_not_judged_says_why(faulty_review: Review) -> None:
+    checks = [*faulty_review.checks, CheckStatus(id="heels_up", judged_fraction=0.0, skipped_reason="feet not seen")]
+    words = PageParts(build_report(faulty_review.model_copy(update={"checks": checks}))).words
+    assert "Heels lifting: not judged - feet not seen" in words
+    knees = next(check for check in faulty_review.checks if check.id == "knee_valgus")
+    assert knees.judged_fraction < 0.5  # a side view: the knees' width is seldom judged
+    assert f"Knees caving in: judged in only {knees.judged_fraction:.0%} of the frames" in words
+
+
+def test_without_the_video_the_page_says_why_it_has_no_stills(faulty_review: Review) -> None:
+    parts = PageParts(build_report(faulty_review, None, "the video was deleted"))
+    assert not parts.figures("keyframe") and not parts.figures("worst")
+    assert "No keyframes in this report: the video was deleted." in parts.words
+    assert parts.figures("plot")
+
+
+def test_each_fault_is_shown_at_its_worst_value_within_its_span(faulty_review: Review, faulty_stills: Stills) -> None:
+    times = faulty_review.series["t_s"]
+    for fault_id, event in worst_events(faulty_review).items():
+        assert event.margin == max(f.margin or 0 for f in faulty_review.faults if f.id == fault_id)
+        moment = worst_moment(faulty_review, event)
+        assert event.start_s <= moment <= event.end_s
+        value = faulty_review.series[event.metric or ""][times.index(moment)]
+        assert value == pytest.approx(event.worst_value, abs=0.01)
+        assert faulty_stills.faults[fault_id].t_s == pytest.approx(moment, abs=0.02)
+    for rep in faulty_review.reps:
+        assert faulty_stills.reps[rep.index].t_s == pytest.approx(rep.turn_s, abs=0.02)
+
+
+def test_stills_have_the_skeleton_drawn(faulty_stills: Stills, faulty_squat: Path) -> None:
+    image = cv2.imdecode(np.frombuffer(faulty_stills.reps[1].jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert image.shape[:2] == (360, 202)
+    bone_green = (np.abs(image.astype(int) - (120, 220, 0)).sum(axis=2) < 60).sum()  # BGR of draw_skeleton's bones
+    assert bone_green > 200
+
+
+def test_stills_refuse_a_video_other_than_the_one_reviewed(faulty_review: Review, squat_clip: Path) -> None:
+    with pytest.raises(SourceError, match="not the video reviewed"):
+        grab_stills(faulty_review, squat_clip, PoseCache())
+
+
+def _red_columns(png: bytes) -> int:
+    """Columns of the picture with reddish pixels (the fault shade, also where it lies over a rep's blue)."""
+    blue, green, red = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR).astype(int).transpose(2, 0, 1)
+    return int(((red - blue > 25) & (red - green > 25)).any(axis=0).sum())
+
+
+def test_plots_shade_the_spans_of_the_faults_judged_from_their_metric(faulty_review: Review) -> None:
+    assert _red_columns(plot_series(faulty_review, "trunk_lean_deg")) > 50  # forward lean is judged from it
+    assert _red_columns(plot_series(faulty_review, "knee_width_ratio")) == 0  # nothing is
+
+
+def test_a_series_never_measured_gets_no_plot(faulty_review: Review) -> None:
+    series = {**faulty_review.series, "heel_rise_norm": [None] * len(faulty_review.series["t_s"])}
+    assert "heel_rise_norm" not in measured_series(faulty_review.model_copy(update={"series": series}), "knee_bend_deg")
+
+
+def test_text_from_the_review_is_escaped(faulty_review: Review) -> None:
+    source = faulty_review.source.model_copy(update={"path": "<b onclick=x>.mp4"})
+    page = build_report(faulty_review.model_copy(update={"source": source}))
+    assert "<b onclick" not in page and "&lt;b onclick=x&gt;.mp4" in page
