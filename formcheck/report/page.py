@@ -228,8 +228,9 @@ def build_report(review: Review, stills: Stills | None = None, no_stills_reason:
         for metric in measured_series(review, rep_metric or None)
     )
     body.append(
-        "<h2>Measured over the set</h2><p>Each measure over time: reps shaded blue and numbered at their turning "
-        f'point (dotted line), the spans of the faults judged from that measure shaded red.</p><div class="plots">{plots}</div>'
+        "<h2>Measured over the set</h2><p>Each measure over time: "
+        + ("reps shaded blue and numbered at their turning point (dotted line)" if review.reps else "holds shaded blue")
+        + f', the spans of the faults judged from that measure shaded red.</p><div class="plots">{plots}</div>'
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from formcheck.review.schema import Review
@@ -27,16 +28,23 @@ def measured_series(review: Review, rep_metric: str | None) -> list[str]:
 
 
 def plot_series(review: Review, metric: str) -> bytes:
-    """One metric over time: reps shaded blue and numbered, spans of the faults judged from it shaded red."""
+    """One metric over time: reps and holds shaded blue and numbered, spans of the faults judged from it shaded red."""
     times = [math.nan if t is None else t for t in review.series["t_s"]]
     values = [math.nan if v is None else v for v in review.series[metric]]
-    figure = Figure(figsize=(7.0, 1.9), dpi=DPI)
+    # Constrained layout makes room for the tick labels as finally drawn (tight_layout measures them once, before
+    # the new axes height changes the ticks, and can cut "12.5" to ".5").
+    figure = Figure(figsize=(7.0, 1.9), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     for rep in review.reps:
         axes.axvspan(rep.start_s, rep.end_s, color=REP_SHADE, alpha=0.10, lw=0)
         axes.axvline(rep.turn_s, color=REP_SHADE, alpha=0.5, lw=0.8, ls=":")
         axes.text(rep.turn_s, 1.0, str(rep.index), transform=axes.get_xaxis_transform(), ha="center", va="bottom",
                   fontsize=7, color=REP_SHADE)
+    for number, hold in enumerate(review.holds, start=1):
+        axes.axvspan(hold.start_s, hold.end_s, color=REP_SHADE, alpha=0.10, lw=0)
+        axes.text((hold.start_s + hold.end_s) / 2, 1.0, f"hold {number}", transform=axes.get_xaxis_transform(),
+                  ha="center", va="bottom", fontsize=7, color=REP_SHADE)
     shown: set[str] = set()
     for fault in review.faults:
         if fault.metric == metric:
@@ -51,7 +59,6 @@ def plot_series(review: Review, metric: str) -> bytes:
     axes.margins(x=0.01)
     if shown:
         axes.legend(loc="best", fontsize=7, framealpha=0.8)
-    figure.tight_layout(pad=0.4)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -14,7 +14,7 @@ from formcheck.pose.cache import PoseCache
 from formcheck.report import build_report
 from formcheck.report.plots import measured_series, plot_series
 from formcheck.report.stills import Stills, grab_stills, worst_events, worst_moment
-from formcheck.review.schema import CheckStatus, Review
+from formcheck.review.schema import CheckStatus, Hold, Review
 from formcheck.review.words import fault_name
 
 
@@ -144,3 +144,26 @@ def test_text_from_the_review_is_escaped(faulty_review: Review) -> None:
     source = faulty_review.source.model_copy(update={"path": "<b onclick=x>.mp4"})
     page = build_report(faulty_review.model_copy(update={"source": source}))
     assert "<b onclick" not in page and "&lt;b onclick=x&gt;.mp4" in page
+
+
+def test_plots_keep_their_tick_labels_inside_the_picture(faulty_review: Review) -> None:
+    for metric in measured_series(faulty_review, "knee_bend_deg"):
+        image = cv2.imdecode(np.frombuffer(plot_series(faulty_review, metric), np.uint8), cv2.IMREAD_GRAYSCALE)
+        edges = min(image[:, :2].min(), image[:, -2:].min(), image[:2].min(), image[-2:].min())
+        assert edges > 200, f"{metric}: something drawn at the picture's edge (a label cut off)"
+
+
+def test_holds_are_tabled_and_shaded_like_reps(faulty_review: Review) -> None:
+    hold = Hold(start_s=1.0, end_s=4.0, good_form_s=2.5, fault_s={"forward_lean": 0.5})
+    review = faulty_review.model_copy(update={"reps": [], "holds": [hold], "faults": []})
+    words = PageParts(build_report(review)).words
+    assert "1.0-4.0 3.0 2.5 Leaning forward 0.5 s" in words and "holds shaded blue" in words
+    png = plot_series(review, "knee_bend_deg")
+    blue, green, red = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR).astype(int).transpose(2, 0, 1)
+    shaded = ((blue - red > 10) & (green > 200)).any(axis=0).sum()
+    assert shaded > 0.25 * blue.shape[1]  # 3 s of an 8.9 s clip
+
+
+def test_a_fault_without_a_metric_is_shown_at_its_start(faulty_review: Review) -> None:
+    fault = faulty_review.faults[0].model_copy(update={"metric": None, "worst_value": None})
+    assert worst_moment(faulty_review, fault) == fault.start_s
