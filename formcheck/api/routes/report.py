@@ -19,16 +19,17 @@ NO_VIDEO = (
 )
 
 
+# Named analysis_id, not job_id: no operation path in /docs then contains another's ("/analyses/{job_id}").
 @router.get(
-    "/{job_id}/report", response_class=HTMLResponse, summary="The report of a finished analysis",
+    "/{analysis_id}/report", response_class=HTMLResponse, summary="The report of a finished analysis",
     responses={404: {"description": "no job with that id"}, 409: {"description": "the analysis is not done"}},
 )
-def get_report(job_id: str, jobs: JobStoreDep) -> HTMLResponse:
+def get_report(analysis_id: str, jobs: JobStoreDep) -> HTMLResponse:
     """One self-contained HTML page (inline style, pictures as data: URIs) that prints to PDF; no keyframes,
     since the video is not kept."""
-    job = jobs.get(job_id)
+    job = jobs.get(analysis_id)
     if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no analysis with id {job_id!r}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no analysis with id {analysis_id!r}")
     if job.status is not JobStatus.DONE or job.review is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"analysis {job_id} is {job.status.value}: no report")
+        raise HTTPException(status.HTTP_409_CONFLICT, f"analysis {analysis_id} is {job.status.value}: no report")
     return HTMLResponse(build_report(job.review, None, NO_VIDEO), headers={"content-security-policy": report_policy(REPORT_CSS)})
