@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import numpy.typing as npt
 from formcheck.errors import SourceError
 from formcheck.pose.cache import PoseCache
 from formcheck.pose.run import estimate_source
-from formcheck.render.overlay import draw_skeleton
+from formcheck.render.video import FramePainter
 from formcheck.review.schema import FaultEvent, Review
-from formcheck.sources import open_source
+from formcheck.sources import Frame, open_source
+from formcheck.specs import load_spec
 
 MAX_STILL_SIDE_PX = 480  # enough to see a posture in print; keeps a report of a 4K clip small
 JPEG_QUALITY = 85
@@ -60,8 +62,42 @@ def worst_moment(review: Review, fault: FaultEvent) -> float:
     return min(in_span)[1] if in_span else fault.start_s
 
 
+def _wanted(review: Review) -> tuple[dict[int, float], dict[str, float]]:
+    """The source times to show: each rep's turn, by rep index; each fault's worst moment, by fault id."""
+    reps = {rep.index: rep.turn_s for rep in review.reps}
+    faults = {fault_id: worst_moment(review, event) for fault_id, event in worst_events(review).items()}
+    return reps, faults
+
+
+def _nearest_frames(video: Path, times: set[float]) -> dict[float, Frame]:
+    """The decoded frame nearest each time (one pass, stopping a second past the last time asked)."""
+    best: dict[float, Frame] = {}
+    if not times:
+        return best
+    last = max(times)
+    for frame in open_source(video).frames():
+        for t_s in times:
+            held = best.get(t_s)
+            if held is None or abs(frame.t_s - t_s) < abs(held.t_s - t_s):
+                best[t_s] = frame
+        if frame.t_s > last + 1.0:
+            break
+    return best
+
+
+def _stills(review: Review, video: Path, draw: Callable[[Frame], npt.NDArray[np.uint8]]) -> Stills:
+    reps, faults = _wanted(review)
+    frames = _nearest_frames(video, {*reps.values(), *faults.values()})
+    drawn = {t_s: Still(frame.t_s, _jpeg(draw(frame))) for t_s, frame in frames.items()}
+    return Stills(
+        reps={index: drawn[t_s] for index, t_s in reps.items() if t_s in drawn},
+        faults={fault_id: drawn[t_s] for fault_id, t_s in faults.items() if t_s in drawn},
+    )
+
+
 def grab_stills(review: Review, video: Path, cache: PoseCache | None = None) -> Stills:
-    """Decode the frames nearest each rep's turn and each fault's worst moment and draw their poses.
+    """The frames of the source video nearest each rep's turn and each fault's worst moment, drawn as in the
+    annotated video (skeleton, the spec's angles, the segment at fault in red, captions).
 
     The poses come from ``estimate_source`` (the pose cache makes that a lookup for a clip already analysed).
 
@@ -74,28 +110,19 @@ def grab_stills(review: Review, video: Path, cache: PoseCache | None = None) -> 
             f"{video}: {track.source.frames} frames, but the review is of a video of {review.source.frames}: "
             "not the video reviewed"
         )
-    poses = track.frames
-    if not poses:
-        return Stills({}, {})
-    pose_times = np.array([pose.t_s for pose in poses])
+    poses = {pose.frame_index: pose for pose in track.frames}
+    painter = FramePainter(review, load_spec(review.exercise))
+    return _stills(review, video, lambda frame: painter.paint(frame.image, poses.get(frame.index), frame.t_s))
 
-    def nearest(t_s: float) -> int:
-        return int(np.argmin(np.abs(pose_times - t_s)))
 
-    wanted_reps = {rep.index: nearest(rep.turn_s) for rep in review.reps}
-    wanted_faults = {fault_id: nearest(worst_moment(review, event)) for fault_id, event in worst_events(review).items()}
-    by_frame = {poses[k].frame_index: k for k in {*wanted_reps.values(), *wanted_faults.values()}}
-    drawn: dict[int, Still] = {}
-    for frame in open_source(video).frames():
-        k = by_frame.get(frame.index)
-        if k is not None:
-            drawn[k] = Still(frame.t_s, _jpeg(draw_skeleton(frame.image, poses[k])))
-            if len(drawn) == len(by_frame):
-                break
-    return Stills(
-        reps={index: drawn[k] for index, k in wanted_reps.items() if k in drawn},
-        faults={fault_id: drawn[k] for fault_id, k in wanted_faults.items() if k in drawn},
-    )
+def annotated_stills(review: Review, annotated_video: Path) -> Stills:
+    """The same moments taken from the review's annotated video (already drawn): what the service keeps of an
+    upload, which it deletes once analysed.
+
+    Raises:
+        SourceError: the video cannot be read.
+    """
+    return _stills(review, annotated_video, lambda frame: frame.image)
 
 
 def _jpeg(image_rgb: npt.NDArray[np.uint8]) -> bytes:

@@ -38,7 +38,22 @@ def test_report_of_a_finished_upload(client: TestClient, faulty_squat: Path, fau
     page = answer.text
     assert "3 of 8-12 reps" in page and "squat.mp4" in page
     assert page.count('<figure class="plot"') == len(measured_series(faulty_review, "knee_bend_deg"))
-    assert '<figure class="keyframe"' not in page and "the service deletes the uploaded video once it is analysed" in page
+    # The upload is gone; the stills come from the annotated video the job keeps.
+    assert page.count('<figure class="keyframe"') == faulty_review.rep_count
+    assert page.count('<figure class="worst"') == len({fault.id for fault in faulty_review.faults})
+
+
+def test_without_the_annotated_video_the_report_says_why_it_has_no_stills(
+    client: TestClient, faulty_review: Review
+) -> None:
+    class Done:
+        def get(self, job_id: str) -> Job:
+            return Job(id=job_id, exercise="squat", filename=None, status=JobStatus.DONE, review=faulty_review)
+
+    client.app.state.jobs = Done()  # type: ignore[attr-defined]
+    page = client.get("/analyses/abc/report").text
+    assert '<figure class="keyframe"' not in page
+    assert "No keyframes in this report: this analysis has no annotated video to take them from" in page
 
 
 def test_report_of_an_unknown_or_unfinished_analysis(client: TestClient) -> None:

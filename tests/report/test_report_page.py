@@ -11,9 +11,11 @@ import pytest
 
 from formcheck.errors import SourceError
 from formcheck.pose.cache import PoseCache
+from formcheck.pose.run import estimate_source
+from formcheck.render.video import write_annotated_video
 from formcheck.report import build_report
 from formcheck.report.plots import measured_series, plot_series
-from formcheck.report.stills import Stills, grab_stills, worst_events, worst_moment
+from formcheck.report.stills import Stills, annotated_stills, grab_stills, worst_events, worst_moment
 from formcheck.review.schema import CheckStatus, Hold, Review
 from formcheck.review.words import fault_name
 
@@ -112,11 +114,12 @@ def test_each_fault_is_shown_at_its_worst_value_within_its_span(faulty_review: R
         assert faulty_stills.reps[rep.index].t_s == pytest.approx(rep.turn_s, abs=0.02)
 
 
-def test_stills_have_the_skeleton_drawn(faulty_stills: Stills, faulty_squat: Path) -> None:
+def test_stills_are_drawn_as_in_the_annotated_video(faulty_stills: Stills) -> None:
     image = cv2.imdecode(np.frombuffer(faulty_stills.reps[1].jpeg, np.uint8), cv2.IMREAD_COLOR)
     assert image.shape[:2] == (360, 202)
-    bone_green = (np.abs(image.astype(int) - (120, 220, 0)).sum(axis=2) < 60).sum()  # BGR of draw_skeleton's bones
-    assert bone_green > 200
+    blue, green, red = image.astype(int).transpose(2, 0, 1)
+    assert ((green > 180) & (red < 60) & (blue > 80)).sum() > 100  # the skeleton's bones
+    assert ((red > 200) & (green < 110) & (blue < 110)).sum() > 200  # faults in red: the segment at fault, the names
 
 
 def test_stills_refuse_a_video_other_than_the_one_reviewed(faulty_review: Review, squat_clip: Path) -> None:
@@ -167,3 +170,17 @@ def test_holds_are_tabled_and_shaded_like_reps(faulty_review: Review) -> None:
 def test_a_fault_without_a_metric_is_shown_at_its_start(faulty_review: Review) -> None:
     fault = faulty_review.faults[0].model_copy(update={"metric": None, "worst_value": None})
     assert worst_moment(faulty_review, fault) == fault.start_s
+
+
+def test_stills_from_the_annotated_video_are_its_frames_at_the_same_moments(
+    faulty_review: Review, faulty_stills: Stills, faulty_squat: Path, tmp_path: Path
+) -> None:
+    annotated = tmp_path / "annotated.mp4"
+    write_annotated_video(faulty_squat, estimate_source(faulty_squat, cache=PoseCache()).frames, faulty_review, annotated)
+    stills = annotated_stills(faulty_review, annotated)
+    assert stills.reps.keys() == faulty_stills.reps.keys() and stills.faults.keys() == faulty_stills.faults.keys()
+    for index, still in stills.reps.items():
+        assert still.t_s == pytest.approx(faulty_stills.reps[index].t_s, abs=0.04)
+        drawn, kept = (cv2.imdecode(np.frombuffer(one.jpeg, np.uint8), cv2.IMREAD_COLOR)[:360, :202].astype(int)
+                       for one in (faulty_stills.reps[index], still))
+        assert np.abs(drawn - kept).mean() < 10  # the same drawing, but for the video's compression
