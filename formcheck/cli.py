@@ -182,6 +182,20 @@ def analyze(
 
 
 @app.command()
+def report(
+    review_path: Annotated[Path, typer.Argument(help="a review JSON (`formcheck analyze ... --json`, or the API's)")],
+    html_path: Annotated[Path, typer.Option("--html", help="write the report here (one self-contained HTML file)")],
+    video: Annotated[Path | None, typer.Option("--video", help="the source video, for the stills (default: the review's source path, when it exists)")] = None,
+    use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="reuse pose results of a clip seen before")] = True,
+) -> None:
+    """Write a report to send: summary, reps, cues, a still of each rep and fault, and plots."""
+    from formcheck.report.files import write_report
+
+    with_stills = _run(lambda: write_report(review_path, html_path, video, PoseCache() if use_cache else None))
+    console.print(f"[dim]report written to {html_path}" + ("" if with_stills else " (no stills: the video was not found)") + "[/]")
+
+
+@app.command()
 def exercises() -> None:
     """List the exercise catalogue and the camera view each exercise needs."""
     from formcheck.specs import catalogue

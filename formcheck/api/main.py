@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from formcheck.api.errors import install_error_handler
 from formcheck.api.jobs import JobStore
 from formcheck.api.routes import analyses, exercises, live
+from formcheck.api.routes import report as report_route
 from formcheck.api.security import PAGE_POLICY, OwnPageOnly, SecurityHeaders
 from formcheck.api.settings import Settings
 from formcheck.api.uploads import UploadLimitMiddleware, sweep_uploads
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OwnPageOnly, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins)
     for router in (exercises.router, analyses.router, live.router):
         app.include_router(router)
+    app.include_router(report_route.router)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -11,11 +11,14 @@ re-pointing DNS to 127.0.0.1 (DNS rebinding). So:
   a foreign ``Origin`` or ``Sec-Fetch-Site: cross-site`` gets 403, a socket a 1008 close
   with the reason;
 * every HTTP answer carries a Content-Security-Policy that allows only the page's own files,
-  forbids framing, and ``nosniff``.
+  forbids framing, and ``nosniff`` (the report page: its one inline style sheet, by hash, and
+  ``data:`` pictures, nothing else).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -40,6 +43,15 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
 }
+
+
+def report_policy(style: str) -> str:
+    """The report page's policy: nothing but its one inline style sheet (by hash) and data: pictures."""
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    return (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
 
 
 def _host_name(host_header: str) -> str:
