@@ -178,7 +178,7 @@ def _stills(review: Review, stills: Stills, rep_metric: str) -> str:
         still = stills.faults.get(fault_id)
         if still is not None:
             value = (
-                f": {escape(metric_label(event.metric))} {event.worst_value:g}"
+                f": {escape(metric_label(event.metric))} {event.worst_value:.3g}"
                 if event.metric is not None and event.worst_value is not None else ""
             )
             where = f"rep {event.rep}, " if event.rep is not None else ""
