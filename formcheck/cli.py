@@ -69,7 +69,7 @@ def print_review(review: Review) -> None:
     if review.reps:
         rep_metric = spec.reps.metric if spec.reps is not None else ""
         table = Table(show_header=True, header_style="bold")
-        for column in ("rep", "time s", "side", metric_label(rep_metric), "down / out s", "back s", "faults"):
+        for column in ("rep", "time s", "side", metric_label(rep_metric), "out s", "back s", "faults"):
             table.add_column(column)
         for rep in review.reps:
             faults = ", ".join(f"[red]{fault_name(f.id)}[/]" for f in rep.faults) or "[green]clean[/]"
@@ -102,7 +102,7 @@ def print_review(review: Review) -> None:
         console.print(f"[yellow]warning[/] {warning.start_s:.1f}-{warning.end_s:.1f} s: {warning.message}")
     for check in review.checks:
         if check.skipped_reason:
-            console.print(f"[dim]not judged: {check.id} ({check.skipped_reason})[/]")
+            console.print(f"[dim]not judged: {fault_name(check.id)} ({check.skipped_reason})[/]")
     summary = review.summary
     unit = ("hold" if spec.reps is None else "rep") + ("" if review.rep_count == 1 else "s")
     line = f"[bold]{review.rep_count} {unit}[/], {summary.clean_reps} clean"
