@@ -185,9 +185,21 @@ def _stills(review: Review, stills: Stills, rep_metric: str) -> str:
             caption = f'<span class="fault">{escape(fault_name(fault_id))}</span> at its worst ({where}{still.t_s:.2f} s){value}'
             fault_figures.append(_figure("worst", fault_id, _data_uri("image/jpeg", still.jpeg),
                                          f"{fault_name(fault_id)} at its worst", caption))
+    hold_figures = []
+    for number, hold in enumerate(review.holds, start=1):
+        still = stills.holds.get(number)
+        if still is not None:
+            caption = (
+                f"<b>Hold {number}</b>, {still.t_s:.2f} s (its middle): held {hold.end_s - hold.start_s:.1f} s, "
+                f"{hold.good_form_s:.1f} s in good form; {_faults_in_words(list(hold.fault_s))}"
+            )
+            hold_figures.append(_figure("holdframe", str(number), _data_uri("image/jpeg", still.jpeg),
+                                        f"hold {number} at its middle", caption))
     parts = []
     if review.reps:
         parts.append('<h2>Each rep at its turning point</h2><div class="grid keyframes">' + "".join(rep_figures) + "</div>")
+    if review.holds:
+        parts.append('<h2>Each hold at its middle</h2><div class="grid holdframes">' + "".join(hold_figures) + "</div>")
     if review.faults:
         parts.append('<h2>Each fault at its worst</h2><div class="grid worst-frames">' + "".join(fault_figures) + "</div>")
     return "\n".join(parts)

@@ -1,4 +1,5 @@
-"""Stills for the report: each rep's turning point and each fault's worst moment, with the skeleton drawn."""
+"""Stills for the report: each rep's turning point, each hold's middle and each fault's worst moment, with the
+skeleton drawn."""
 
 from __future__ import annotations
 
@@ -33,10 +34,11 @@ class Still:
 
 @dataclass(frozen=True)
 class Stills:
-    """The report's pictures: by rep index, and by fault id (its worst event)."""
+    """The report's pictures: by rep index, by hold number (from 1), and by fault id (its worst event)."""
 
     reps: dict[int, Still]
     faults: dict[str, Still]
+    holds: dict[int, Still]
 
 
 def worst_events(review: Review) -> dict[str, FaultEvent]:
@@ -62,11 +64,13 @@ def worst_moment(review: Review, fault: FaultEvent) -> float:
     return min(in_span)[1] if in_span else fault.start_s
 
 
-def _wanted(review: Review) -> tuple[dict[int, float], dict[str, float]]:
-    """The source times to show: each rep's turn, by rep index; each fault's worst moment, by fault id."""
+def _wanted(review: Review) -> tuple[dict[int, float], dict[str, float], dict[int, float]]:
+    """The source times to show: each rep's turn, by rep index; each fault's worst moment, by fault id; each
+    hold's middle, by hold number (a plank or a stretch is judged over its hold, not at a turn)."""
     reps = {rep.index: rep.turn_s for rep in review.reps}
     faults = {fault_id: worst_moment(review, event) for fault_id, event in worst_events(review).items()}
-    return reps, faults
+    holds = {number: (hold.start_s + hold.end_s) / 2 for number, hold in enumerate(review.holds, start=1)}
+    return reps, faults, holds
 
 
 def _nearest_frames(video: Path, times: set[float]) -> dict[float, Frame]:
@@ -86,12 +90,13 @@ def _nearest_frames(video: Path, times: set[float]) -> dict[float, Frame]:
 
 
 def _stills(review: Review, video: Path, draw: Callable[[Frame], npt.NDArray[np.uint8]]) -> Stills:
-    reps, faults = _wanted(review)
-    frames = _nearest_frames(video, {*reps.values(), *faults.values()})
+    reps, faults, holds = _wanted(review)
+    frames = _nearest_frames(video, {*reps.values(), *faults.values(), *holds.values()})
     drawn = {t_s: Still(frame.t_s, _jpeg(draw(frame))) for t_s, frame in frames.items()}
     return Stills(
         reps={index: drawn[t_s] for index, t_s in reps.items() if t_s in drawn},
         faults={fault_id: drawn[t_s] for fault_id, t_s in faults.items() if t_s in drawn},
+        holds={number: drawn[t_s] for number, t_s in holds.items() if t_s in drawn},
     )
 
 

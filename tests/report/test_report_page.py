@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import SourceError
+from formcheck.pipeline import analyze_video
 from formcheck.pose.cache import PoseCache
 from formcheck.pose.run import estimate_source
 from formcheck.render.video import write_annotated_video
@@ -184,3 +185,17 @@ def test_stills_from_the_annotated_video_are_its_frames_at_the_same_moments(
         drawn, kept = (cv2.imdecode(np.frombuffer(one.jpeg, np.uint8), cv2.IMREAD_COLOR)[:360, :202].astype(int)
                        for one in (faulty_stills.reps[index], still))
         assert np.abs(drawn - kept).mean() < 10  # the same drawing, but for the video's compression
+
+
+def test_a_held_exercise_gets_a_still_of_each_hold_at_its_middle(shared: Path) -> None:
+    """A plank is judged over its hold, not at a turn: the report shows each hold at its middle."""
+    clip = shared / "clips/TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/plank.mp4"
+    if not clip.is_file():
+        pytest.skip(f"shared clip not available: {clip}")
+    review = analyze_video(clip, "plank", cache=PoseCache())
+    assert len(review.holds) == 1  # the labelled count
+    stills = grab_stills(review, clip, PoseCache())
+    (hold,) = review.holds
+    assert list(stills.holds) == [1]
+    assert abs(stills.holds[1].t_s - (hold.start_s + hold.end_s) / 2) < 0.1
+    assert PageParts(build_report(review, stills)).figures("holdframe") == ["1"]
