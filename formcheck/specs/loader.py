@@ -75,6 +75,15 @@ def _read_yaml(path: Path) -> object:
         raise SpecError(f"{path}: not valid YAML{where}") from error
 
 
+def _invalid(path: Path, raw: object, error: ValidationError, hidden: frozenset[str] = frozenset()) -> SpecError:
+    """One line for a file that fails validation: "<path>: <field path>: <reason>" (the first error; path parts
+    named in ``hidden`` are the model's own nesting, not the file's, and left out)."""
+    first = error.errors()[0]
+    location = _field_path(tuple(part for part in first["loc"] if part not in hidden), raw)
+    message = first["msg"].removeprefix("Value error, ")
+    return SpecError(f"{path}: {location + ': ' if location else ''}{message}")
+
+
 def load_fitted(path: Path) -> FittedFile | None:
     """The fitted thresholds file, or None when there is none.
 
@@ -87,10 +96,7 @@ def load_fitted(path: Path) -> FittedFile | None:
     try:
         return FittedFile.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        location = _field_path(tuple(first["loc"]), raw)
-        message = first["msg"].removeprefix("Value error, ")
-        raise SpecError(f"{path}: {location + ': ' if location else ''}{message}") from error
+        raise _invalid(path, raw, error) from error
 
 
 @functools.lru_cache(maxsize=8)
@@ -106,10 +112,7 @@ def load_measures(path: Path) -> MeasuresFile:
     try:
         return MeasuresFile.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        location = _field_path(tuple(part for part in first["loc"] if part != "definition"), raw)
-        message = first["msg"].removeprefix("Value error, ")
-        raise SpecError(f"{path}: {location + ': ' if location else ''}{message}") from error
+        raise _invalid(path, raw, error, hidden=frozenset({"definition"})) from error
 
 
 @functools.lru_cache(maxsize=8)
@@ -125,10 +128,7 @@ def load_fault_names(path: Path) -> FaultsFile:
     try:
         return FaultsFile.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        location = _field_path(tuple(first["loc"]), raw)
-        message = first["msg"].removeprefix("Value error, ")
-        raise SpecError(f"{path}: {location + ': ' if location else ''}{message}") from error
+        raise _invalid(path, raw, error) from error
 
 
 def _check_fault_ids(spec: ExerciseSpec, path: Path) -> None:
@@ -257,15 +257,9 @@ def _load_bare_spec(path: Path, draft: bool = False) -> ExerciseSpec:
     table = load_measures(path.parent / MEASURES_FILE)
     raw = _with_measures(raw, path, table)
     try:
-        spec = ExerciseSpec.model_validate(
-            raw, context={"spec_file": True, "origins_pending": draft}
-        )
+        spec = ExerciseSpec.model_validate(raw, context={"spec_file": True, "origins_pending": draft})
     except ValidationError as error:
-        first = error.errors()[0]
-        location = _field_path(tuple(first["loc"]), raw)
-        message = first["msg"].removeprefix("Value error, ")
-        prefix = f"{location}: " if location else ""
-        raise SpecError(f"{path}: {prefix}{message}") from error
+        raise _invalid(path, raw, error) from error
     _check_views(spec, path, table)
     _check_fault_ids(spec, path)
     return spec
