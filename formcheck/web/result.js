@@ -72,46 +72,52 @@ function faultList(faults, words) {
   return list;
 }
 
-function showReps(review, words) {
-  const head = ["Rep", "Time", `${words.rep_metric_label} at the turn`, "Range", "Out / back", "Faults"];
+// The rep (or hold) table: one row per stretch of the set, a click on the row seeking the video to its start.
+function showSegments(head, segments) {
   $("reps-head").replaceChildren(...head.map((text) => element("th", text)));
-  const rows = review.reps.map((rep) => {
-    const tr = row([
-      seekButton(String(rep.index) + (rep.side ? ` ${rep.side}` : ""), rep.start_s, "rep", "rep"),
-      span(rep.start_s, rep.end_s),
-      amount(rep.metrics[words.rep_metric]),
-      amount(rep.range),
-      `${rep.tempo_out_s.toFixed(1)} / ${rep.tempo_return_s.toFixed(1)} s`,
-      faultList(rep.faults, words),
-    ], head);
-    tr.dataset.start = String(rep.start_s);
-    tr.dataset.end = String(rep.end_s);
-    tr.addEventListener("click", () => seek(rep.start_s));
+  const rows = segments.map(({ cells, start_s, end_s }) => {
+    const tr = row(cells, head);
+    tr.dataset.start = String(start_s);
+    tr.dataset.end = String(end_s);
+    tr.addEventListener("click", () => seek(start_s));
     return tr;
   });
   $("reps-body").replaceChildren(...rows);
   $("reps").hidden = false;
 }
 
+function showReps(review, words) {
+  const head = ["Rep", "Time", `${words.rep_metric_label} at the turn`, "Range", "Out / back", "Faults"];
+  showSegments(head, review.reps.map((rep) => ({
+    start_s: rep.start_s,
+    end_s: rep.end_s,
+    cells: [
+      seekButton(String(rep.index) + (rep.side ? ` ${rep.side}` : ""), rep.start_s, "rep", "rep"),
+      span(rep.start_s, rep.end_s),
+      amount(rep.metrics[words.rep_metric]),
+      amount(rep.range),
+      `${rep.tempo_out_s.toFixed(1)} / ${rep.tempo_return_s.toFixed(1)} s`,
+      faultList(rep.faults, words),
+    ],
+  })));
+}
+
 function showHolds(review, words) {
   const head = ["Hold", "Time", "Held", "Good form", "Faults"];
-  $("reps-head").replaceChildren(...head.map((text) => element("th", text)));
-  const rows = review.holds.map((hold, index) => {
+  showSegments(head, review.holds.map((hold, index) => {
     const faults = Object.entries(hold.fault_s).map(([faultId, seconds]) => `${words.faults[faultId] || faultId} ${seconds.toFixed(1)} s`);
-    const tr = row([
-      seekButton(String(index + 1) + (hold.side ? ` ${hold.side}` : ""), hold.start_s, "rep", "rep"),
-      span(hold.start_s, hold.end_s),
-      `${(hold.end_s - hold.start_s).toFixed(1)} s`,
-      `${hold.good_form_s.toFixed(1)} s`,
-      faults.join(", ") || "clean",
-    ], head);
-    tr.dataset.start = String(hold.start_s);
-    tr.dataset.end = String(hold.end_s);
-    tr.addEventListener("click", () => seek(hold.start_s));
-    return tr;
-  });
-  $("reps-body").replaceChildren(...rows);
-  $("reps").hidden = false;
+    return {
+      start_s: hold.start_s,
+      end_s: hold.end_s,
+      cells: [
+        seekButton(String(index + 1) + (hold.side ? ` ${hold.side}` : ""), hold.start_s, "rep", "rep"),
+        span(hold.start_s, hold.end_s),
+        `${(hold.end_s - hold.start_s).toFixed(1)} s`,
+        `${hold.good_form_s.toFixed(1)} s`,
+        faults.join(", ") || "clean",
+      ],
+    };
+  }));
 }
 
 function fill(listId, items) {
