@@ -57,7 +57,7 @@ SPEC_NOISE_FACTOR = 2.0
 TOO_SMALL = "too small to judge reliably from this view"
 MEASURE_STRETCH_S = 0.5  # a measurement (e.g. the hamstring test's bend) is the value held over this long
 # A review's rep starts and ends where the metric is this close to rest: this share of the rep's swing, or the
-# rep metric's per-reading noise where that is larger (a reading within the noise of rest cannot be told from it)
+# rep metric's measured noise where that is larger (a reading within the noise of rest cannot be told from it)
 REST_BAND = 0.1
 MOVING_PHASES = (Phase.OUT.value, Phase.TURN.value, Phase.RETURN.value)  # a rep (or a swing) under way
 STATUS_WARNING_MIN_S = 0.5  # shorter dropouts are tracking blips, not worth a warning
@@ -572,10 +572,11 @@ class ExerciseSession:
         direction = self._counter.direction
         times = np.asarray(self._times)
         u = direction * np.asarray(self._series[self.spec.reps.metric], np.float64)
-        reading_noise = self._noise.get(self.spec.reps.metric) or 0.0
+        # the measured noise of the rep metric (of two readings' difference), not one reading's (_reading_noise)
+        rest_noise = self._noise.get(self.spec.reps.metric) or 0.0
         refined: list[Rep] = []
         for position, (rep, event) in enumerate(zip(self._reps, self._rep_events)):
-            near_rest = u <= direction * event.rest_value + max(REST_BAND * event.range, reading_noise)
+            near_rest = u <= direction * event.rest_value + max(REST_BAND * event.range, rest_noise)
             # Search outward from where the counter saw the rep leave and regain rest, so a landmark
             # glitch inside the rep cannot pass for its start or end.
             left_rest = int(np.searchsorted(times, event.start_s, side="right"))
