@@ -76,30 +76,3 @@ def analyze_clip(request: pytest.FixtureRequest) -> Callable[[str, str], Review]
 
     return run
 
-
-# Checks that pass as filmed but not with the measured noise: they decide too close to their line. Each is
-# expected to fail in the noise variant (strict: one that starts passing must be taken off this list), with
-# what was measured. They wait for spec changes (exercise_specs/ thresholds and rep signals), not for a
-# number nudged here.
-TOO_CLOSE_WITH_NOISE: dict[tuple[str, str | None], str] = {
-    ("test_rep_times_match_labels", "rohanx01-Squat-Analysis-Model/squat.mp4"): (
-        "squat rep 1 starts at 7.4 s with noise (8.3 as filmed, labelled 8.8, tolerance 1 s). As filmed the knee "
-        "already bends 2-3 deg more from 7.3 s (8-9.4 deg against 6-7 before); the added noise (one reading's p95 "
-        "about 4.4 deg against a leave band of 4.65 deg above the lowest standing reading) lifts that stretch over "
-        "the band, so the start is dated to its beginning (11 of 30 noise seeds; capping the noise's frame-to-frame "
-        "correlation changes nothing). Judging rest over a running median (kept) and from the median level, a "
-        "noise-adaptive band or a start searched back from the turn (each fixed it, but started every clean rep "
-        "later: rep-time error 0.156 -> 0.168-0.170 s) were measured"
-    ),
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is None or callspec.params.get("analyze_clip") != "with_noise":
-            continue
-        name = getattr(item, "originalname", item.name)
-        reason = TOO_CLOSE_WITH_NOISE.get((name, callspec.params.get("path")))
-        if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=f"too close to its line: {reason}", strict=True))
