@@ -210,7 +210,7 @@ class LiveSession:
         Raises:
             PoseModelError: the pose model cannot be built or loaded.
         """
-        return cls(spec, ChildPoseEstimator(bundle or default_bundle()))
+        return cls(spec, ChildPoseEstimator(bundle or default_bundle(), back_shape=spec.reads_back_shape))
 
     @property
     def frames(self) -> int:

@@ -127,6 +127,19 @@ class TwistMetric(StrictModel):
     description: str = ""
 
 
+class BackShapeMetric(StrictModel):
+    """The back's shape traced from the pose model's person mask (``formcheck.back``): ``flexion``, the
+    back edge's mean bow from its own end-to-end line between hip and shoulder, in trunk lengths (+ rounding,
+    - arching); ``lumbar``, the slope of the edge's lowest third against the hip-shoulder chord, degrees
+    (+ the low back flattens or rounds, - it arches). Side and oblique views only; NaN where the back cannot
+    be traced with confidence (front view, an arm or a bar across the back, a soft mask edge). A spec that
+    uses one turns the masks on; the others pay nothing for them."""
+
+    kind: Literal["back_shape"]
+    measure: Literal["flexion", "lumbar"]
+    description: str = ""
+
+
 class CombinedMetric(StrictModel):
     """Two other metrics of the same spec combined: ``difference`` (first minus second),
     ``max``, ``min`` or ``mean`` - e.g. the larger of the left and right knee bends in a lunge;
@@ -172,14 +185,15 @@ MetricSpec = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
     | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric | FromRestMetric | FromRepMaxMetric
     | LineBendMetric | LeftRightTiltMetric
-    | TwistMetric,
+    | TwistMetric | BackShapeMetric,
     Field(discriminator="kind"),
 ]
 
 
 GeometricMetric = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
-    | LeftRightHeightMetric | WidthRatioMetric | LineBendMetric | LeftRightTiltMetric | TwistMetric,
+    | LeftRightHeightMetric | WidthRatioMetric | LineBendMetric | LeftRightTiltMetric | TwistMetric
+    | BackShapeMetric,
     Field(discriminator="kind"),
 ]
 
@@ -659,6 +673,11 @@ class ExerciseSpec(StrictModel):
     measurements: tuple[Measurement, ...] = ()
     faults: tuple[FaultSpec, ...] = ()
     warning: str | None = Field(default=None, description="a caution from the seeds, shown with the exercise")
+
+    @property
+    def reads_back_shape(self) -> bool:
+        """Whether a metric reads the back's shape, so the pose stage must produce person masks."""
+        return any(isinstance(metric, BackShapeMetric) for metric in self.metrics.values())
 
     @model_validator(mode="after")
     def _references_exist(self) -> ExerciseSpec:
