@@ -19,6 +19,9 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 
+FAULTY_SQUAT = "Pichayanon-FiT-AI/squat_incorrect_4.mp4"  # its path in the labels
+
+
 def _shared_file(relative: str) -> Path:
     path = SHARED / relative
     if not path.is_file():
@@ -38,6 +41,12 @@ def shared() -> Path:
 def squat_clip() -> Path:
     """A front-view bodyweight squat, 2 labelled reps, 3.8 s at 30 fps, 360x640."""
     return _shared_file("clips/Pichayanon-FiT-AI/squat_correct_5.mp4")
+
+
+@pytest.fixture(scope="session")
+def faulty_squat() -> Path:
+    """A side-on squat with faults in every rep: 3 labelled reps, all shallow and leaning forward, 8.9 s, 202x360."""
+    return _shared_file(f"clips/{FAULTY_SQUAT}")
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,6 @@ def test_a_session_that_reads_the_back_gets_it_traced_in_the_child_without_the_m
     finally:
         estimator.close()
     assert all(frame.mask is None and frame.back is not None for frame in frames)
-    # traced from the mask (this clip's first frames read front-on, which is the reason given)
+    # traced from the mask: this front-view squat gives the reason its back is not judged
     assert {frame.back.reason for frame in frames if frame.back is not None} == {
         "front view: the back's profile cannot be seen"}

@@ -32,11 +32,9 @@ from formcheck.review.words import fault_name
 from formcheck.sources import open_source
 from formcheck.specs import load_spec
 
-FAULTY_SQUAT = "clips/Pichayanon-FiT-AI/squat_incorrect_4.mp4"  # 3 shallow squats leaning forward, 202x360
 
-
-def test_annotated_video_is_browser_h264_with_every_frame_at_the_source_size(shared: Path, tmp_path: Path) -> None:
-    clip = shared / FAULTY_SQUAT
+def test_annotated_video_is_browser_h264_with_every_frame_at_the_source_size(faulty_squat: Path, tmp_path: Path) -> None:
+    clip = faulty_squat
     review, track = review_with_poses(clip, "squat", cache=PoseCache())
     target = tmp_path / "annotated.mp4"
     write_annotated_video(clip, track.frames, review, target)
