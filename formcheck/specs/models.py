@@ -682,11 +682,18 @@ class ExerciseSpec(StrictModel):
     @model_validator(mode="after")
     def _references_exist(self) -> ExerciseSpec:
         known = set(self.metrics)
+        order = list(self.metrics)
         for name, metric in self.metrics.items():
             if isinstance(metric, CombinedMetric):
                 for operand in metric.of:
-                    if operand not in known or isinstance(self.metrics[operand], CombinedMetric):
-                        raise ValueError(f"metrics.{name}.of: {operand!r} must name a metric that is not combined")
+                    # a combination of combinations (each leg's stretch, then the more stretched leg) is computed
+                    # in file order, so its operands come first
+                    if operand not in known or (
+                        isinstance(self.metrics[operand], CombinedMetric) and order.index(operand) > order.index(name)
+                    ) or isinstance(self.metrics[operand], BASELINE_METRICS):
+                        raise ValueError(
+                            f"metrics.{name}.of: {operand!r} must name a measure, or a combination defined above it"
+                        )
             if isinstance(metric, BASELINE_METRICS):
                 if metric.of not in known or isinstance(self.metrics[metric.of], BASELINE_METRICS):
                     raise ValueError(f"metrics.{name}.of: {metric.of!r} must name a metric that is not {metric.kind}")
