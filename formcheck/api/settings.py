@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from formcheck.errors import FormcheckError
+from formcheck.program import default_program_dir
 
 MB = 1_000_000
 
@@ -39,6 +40,11 @@ class Settings(BaseSettings):
     pose_cache_days: float = Field(default=7.0, gt=0, description="with the pose cache on, days an upload's landmarks are kept")
     max_queued_jobs: int = Field(
         default=32, ge=1, description="uploads waiting for their analysis; past it POST /analyses answers 503 with Retry-After"
+    )
+    program_dir: Path = Field(
+        default_factory=default_program_dir,
+        description="the program stages offered by the guided session (its *.yaml files) and its safety rules "
+        "(safety/rules.yaml)",
     )
     max_live_sessions: int = Field(
         default=8, ge=1, description="live sessions at once (each holds a pose model, about 100 MB); past it: close 1013"
