@@ -2,7 +2,8 @@
 
 Client -> server:
     binary: 8-byte big-endian unsigned capture time in ms, then one JPEG frame.
-    text: ``{"type": "end"}`` to finish the set.
+    text: ``{"type": "begin"}`` to start the set over from the next frame (the guided session sends it after its
+    set-up check and countdown, so nothing before counts); ``{"type": "end"}`` to finish the set.
 Server -> client (JSON text):
     ``ready`` once the pose tracker is loaded; ``feedback`` per processed frame; ``rep`` as
     each rep completes; ``summary`` with the review after ``end``; then a normal close.
@@ -36,7 +37,7 @@ from formcheck.review.schema import Rep, Review
 
 logger = logging.getLogger(__name__)
 FRAME_HEADER = struct.Struct(">Q")  # capture time in ms, big-endian unsigned 64-bit
-END_MESSAGE = {"type": "end"}
+TEXT_MESSAGES = ("begin", "end")
 
 
 @dataclass(frozen=True)
@@ -66,19 +67,21 @@ def parse_frame(data: bytes, max_frame_bytes: int) -> tuple[int, bytes]:
     return t_ms, data[FRAME_HEADER.size:]
 
 
-def parse_text(text: str) -> None:
-    """Accept the only text message there is, ``{"type": "end"}``.
+def parse_text(text: str) -> str:
+    """The type of a text message: ``{"type": "begin"}`` or ``{"type": "end"}``.
 
     Raises:
         MessageError: anything else.
     """
+    known = 'the text messages are {"type": "begin"} and {"type": "end"}'
     try:
         message = json.loads(text)
     except ValueError:
-        raise MessageError('text message is not JSON; the only text message is {"type": "end"}') from None
-    if message != END_MESSAGE:
-        kind = message.get("type") if isinstance(message, dict) else None
-        raise MessageError(f'unknown message type {kind!r}; the only text message is {{"type": "end"}}')
+        raise MessageError(f"text message is not JSON; {known}") from None
+    kind = message.get("type") if isinstance(message, dict) else None
+    if kind not in TEXT_MESSAGES or len(message) != 1:
+        raise MessageError(f"unknown message type {kind!r}; {known}")
+    return str(kind)
 
 
 def _finite(value: float, digits: int) -> float | None:
@@ -115,6 +118,8 @@ def feedback_message(update: LiveUpdate, dropped: int, latency_ms: float) -> dic
         "speak": update.cue.speak,
         "guidance": feedback.guidance,
         "holding": feedback.holding,
+        "setup": {"ready": update.setup_advice is None, "advice": update.setup_advice},
+        "range": update.range_fraction,
         "landmarks": landmarks,
         "dropped": dropped,
         "latency_ms": round(latency_ms, 1),
@@ -182,6 +187,7 @@ class LiveStream:
         self._executor = executor
         self._max_frame_bytes = max_frame_bytes
         self._slot = LatestFrameSlot()
+        self._begin_requested = False
 
     async def run(self) -> None:
         """Serve the connection until ``end``, a protocol error or a disconnect."""
@@ -223,13 +229,17 @@ class LiveStream:
                     raise MessageError(f"capture times must increase: got {t_ms} ms after {last_t_ms} ms")
                 last_t_ms = t_ms
                 self._slot.put(IncomingFrame(t_ms, jpeg, time.perf_counter()))
+            elif parse_text(message.get("text") or "") == "begin":
+                self._begin_requested = True
             else:
-                parse_text(message.get("text") or "")
                 return
 
     async def _process(self) -> None:
         loop = asyncio.get_running_loop()
         while (frame := await self._slot.take()) is not None:
+            if self._begin_requested:
+                self._begin_requested = False
+                await loop.run_in_executor(self._executor, self._session.begin)
             update = await loop.run_in_executor(self._executor, self._session.process, frame.t_ms, frame.jpeg)
             latency_ms = (time.perf_counter() - frame.received_s) * 1000
             await self._ws.send_json(feedback_message(update, self._slot.dropped, latency_ms))
