@@ -6,7 +6,7 @@ Client -> server:
     set-up check and countdown, so nothing before counts); ``{"type": "end"}`` to finish the set.
 Server -> client (JSON text):
     ``ready`` once the pose tracker is loaded; ``feedback`` per processed frame; ``rep`` as
-    each rep completes; ``summary`` with the review after ``end``; then a normal close.
+    each rep completes; ``summary`` with the review and its ids in words after ``end``; then a normal close.
 
 The receive loop never waits for the model: it only parses and drops the frame into a
 slot of size one. The processing loop takes the newest frame from the slot and runs it in
@@ -30,6 +30,7 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect, status
 
 from formcheck.api.errors import FrameTooLargeError, close_code, close_reason
+from formcheck.api.schemas import ReviewWords
 from formcheck.errors import FormcheckError, MessageError
 from formcheck.landmarks import SKELETON_EDGES
 from formcheck.live import LiveSession, LiveUpdate
@@ -131,8 +132,10 @@ def rep_message(rep: Rep, rep_count: int) -> dict[str, Any]:
 
 
 def summary_text(review: Review) -> str:
+    """The review, and its ids in words (``ReviewWords``) so a page can name each rep's faults."""
     # The review serialises itself (NaN as null, field aliases); wrap it without a second round trip.
-    return f'{{"type":"summary","review":{review.model_dump_json(by_alias=True)}}}'
+    words = ReviewWords.of(review).model_dump_json()
+    return f'{{"type":"summary","review":{review.model_dump_json(by_alias=True)},"words":{words}}}'
 
 
 class LatestFrameSlot:

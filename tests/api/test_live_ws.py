@@ -178,3 +178,4 @@ def test_begin_starts_the_set_over(client: TestClient, squat_frames: list[tuple[
     assert after["type"] == "feedback" and after["rep_count"] == 0
     assert after["setup"] == {"ready": True, "advice": None}
     assert message["review"]["rep_count"] == 0
+    assert message["words"]["title"] == "Squat"
