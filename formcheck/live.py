@@ -177,6 +177,7 @@ class LiveUpdate:
         setup_advice: what to fix before a set can start (``formcheck.setup_check``); None when ready.
         range_fraction: the rep under way's swing over the swing that counts (``formcheck.range_meter``); None
             for holds, and before the first rest.
+        counting: the frame came after ``LiveSession.begin`` (its reps are the set's).
     """
 
     t_ms: int
@@ -185,6 +186,7 @@ class LiveUpdate:
     cue: CueDecision
     setup_advice: str | None = None
     range_fraction: float | None = None
+    counting: bool = False
 
 
 class LiveSession:
@@ -204,6 +206,7 @@ class LiveSession:
         self._engine = ExerciseSession(spec)
         self._cues = cue_policy or CuePolicy()
         self._range = RangeMeter(spec.reps) if spec.reps is not None else None
+        self._begun = False
         self._first_t_ms: int | None = None
         self._last_t_s = 0.0
         self._frames = 0
@@ -229,6 +232,7 @@ class LiveSession:
         self._engine = ExerciseSession(self.spec)
         self._cues = CuePolicy(self._cues.display_s, self._cues.cooldown_s, self._cues.max_wait_s)
         self._range = RangeMeter(self.spec.reps) if self.spec.reps is not None else None
+        self._begun = True
 
     @property
     def frames(self) -> int:
@@ -264,7 +268,7 @@ class LiveSession:
         self._busy_s += time.perf_counter() - started
         return LiveUpdate(
             t_ms=t_ms, pose=pose, feedback=feedback, cue=cue, setup_advice=setup_advice(feedback, brightness(image)),
-            range_fraction=range_fraction,
+            range_fraction=range_fraction, counting=self._begun,
         )
 
     def finish(self) -> Review:

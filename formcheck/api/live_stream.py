@@ -121,6 +121,7 @@ def feedback_message(update: LiveUpdate, dropped: int, latency_ms: float) -> dic
         "holding": feedback.holding,
         "setup": {"ready": update.setup_advice is None, "advice": update.setup_advice},
         "range": update.range_fraction,
+        "counting": update.counting,
         "landmarks": landmarks,
         "dropped": dropped,
         "latency_ms": round(latency_ms, 1),

@@ -74,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def page() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html")
 
+    @app.get("/session", include_in_schema=False)
+    def guided_session() -> FileResponse:
+        return FileResponse(WEB_DIR / "session.html")
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> FileResponse:
         return FileResponse(WEB_DIR / "docs.html", headers={"content-security-policy": DOCS_POLICY})

@@ -148,6 +148,7 @@ def test_begin_starts_the_count_over_from_the_next_frame() -> None:
     after = [session.process(round(pose.t_s * 1000), jpeg) for pose in second]
 
     assert before[-1].feedback.rep_count == 2
+    assert not before[-1].counting and after[0].counting
     assert after[0].feedback.rep_count == 0
     assert after[-1].feedback.rep_count == 3
     review = session.finish()

@@ -175,7 +175,7 @@ def test_begin_starts_the_set_over(client: TestClient, squat_frames: list[tuple[
             pass
 
     assert counts[-1] == squat_labelled_reps
-    assert after["type"] == "feedback" and after["rep_count"] == 0
+    assert after["type"] == "feedback" and after["rep_count"] == 0 and after["counting"]
     assert after["setup"] == {"ready": True, "advice": None}
     assert message["review"]["rep_count"] == 0
     assert message["words"]["title"] == "Squat"
