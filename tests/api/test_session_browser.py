@@ -152,3 +152,37 @@ def test_a_guided_session_from_the_stage_to_done(server_url: str, squat_clip: Pa
             assert violations == [] and errors == [] and outside == []
         finally:
             browser.close()
+
+
+def test_the_set_up_check_says_what_to_fix_and_nothing_counts(server_url: str, tmp_path: Path) -> None:
+    camera = tmp_path / "dark.y4m"
+    width, height, fps = 320, 240, 15
+    with camera.open("wb") as out:  # a dark room: nothing to see, and too little light to see it
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        frame = bytes([16]) * (width * height) + bytes([128]) * (width * height // 2)
+        for _ in range(fps * 2):
+            out.write(b"FRAME\n" + frame)
+    sent: list[str] = []
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS + [f"--use-file-for-fake-video-capture={camera}"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload) if isinstance(payload, str) else None))
+            page.goto(f"{server_url}/session")
+            page.get_by_test_id("single-exercise").select_option("glute_bridge")
+            page.get_by_test_id("single-start").click()
+            page.get_by_test_id("pain-before-0").click()
+            page.get_by_test_id("checkin-go").click()
+            sync_api.expect(page.get_by_test_id("intro-dose")).to_contain_text("set 1 of 2: 8 reps")
+            page.get_by_test_id("intro-go").click()
+
+            sync_api.expect(page.get_by_test_id("instruction")).to_have_text(
+                "Too dark: turn on a light, or face a window.", timeout=30_000
+            )
+            page.wait_for_timeout(3_000)
+            sync_api.expect(page.get_by_test_id("instruction")).to_have_text("Too dark: turn on a light, or face a window.")
+            assert page.get_by_test_id("countdown").is_hidden()
+            assert sent == [], "no begin while the set-up is not right"
+        finally:
+            browser.close()
