@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         default=8, ge=1, description="live sessions at once (each holds a pose model, about 100 MB); past it: close 1013"
     )
     live_idle_s: float = Field(default=60.0, gt=0, description="a live session that sends no frame for this long is closed")
+    tls_dir: Path = Field(
+        default=Path.home() / ".cache" / "formcheck" / "tls",
+        description="where `formcheck serve --https` keeps its self-signed certificate and key (made when missing, "
+        "expiring, or not made for the served host names)",
+    )
     allowed_hosts: list[str] = Field(
         default=["localhost", "127.0.0.1", "::1"],
         description="Host header values served (without port); anything else is refused, against DNS rebinding",
