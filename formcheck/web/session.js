@@ -17,8 +17,9 @@ const $ = (id) => document.getElementById(id);
 const ui = Object.fromEntries([
   "mute", "pain", "last-session", "stages", "single", "single-exercise", "rules-before", "pain-before", "checkin-go",
   "intro-step", "intro-title", "figure", "intro-trains", "intro-dose", "intro-note", "intro-last", "camera-plan",
-  "intro-view", "intro-camera", "intro-skip", "intro-go", "stage", "video", "overlay", "countdown", "instruction",
-  "count-label", "set-count", "set-target", "hold-state", "range-box", "range-label", "range", "cue", "end-set", "stats",
+  "intro-view", "intro-camera", "intro-skip", "intro-go", "set-figure", "stage", "video", "overlay", "countdown", "instruction",
+  "count-label", "set-count", "set-target", "hold-state", "range-box", "range-label", "range", "last-rep", "cue", "end-set",
+  "stats",
   "after-title", "after-count", "rep-strip", "rest-timer", "after-stop", "next", "pain-after", "pain-change",
   "session-summary", "again", "debug", "pain-dialog", "rules-stop",
 ].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
@@ -260,6 +261,9 @@ async function startSet() {
   ui.holdState.textContent = "";
   ui.rangeBox.hidden = item.target.unit === "s" || !item.spec.prescription.reps;
   ui.range.value = 0;
+  ui.lastRep.textContent = "";
+  ui.setFigure.hidden = false; // the start position to get into, until the set begins
+  drawFigure(ui.setFigure, item.spec.start_figure);
   setCue(null);
   instruct("Allow the camera…");
   let stream = set && set.stream && set.stream.active ? set.stream : null;
@@ -276,7 +280,7 @@ async function startSet() {
   set.link = new LiveLink(ui.video, stream, item.exercise, {
     onReady: () => instruct("Step into the picture: your whole body, head to feet."),
     onFeedback: (message, link) => onFeedback(set, message, link),
-    onRep: () => bump(),
+    onRep: (message) => onRep(message.rep),
     onSummary: (message) => onSummary(set, message),
     onClose: (event) => {
       if (event.code !== 1000) instruct(`Stopped: ${event.reason || "the connection was lost"} (code ${event.code}).`);
@@ -299,10 +303,14 @@ function setCue(text) {
   ui.stage.classList.toggle("fault", Boolean(text));
 }
 
-function bump() {
+// Good reps get feedback too: how far the rep went against the smallest swing that counts (its margin over it).
+function onRep(rep) {
   ui.setCount.classList.remove("bump");
   void ui.setCount.offsetWidth; // restart the animation
   ui.setCount.classList.add("bump");
+  if (rep.margin === null || rep.margin === undefined || rep.range <= rep.margin) return;
+  const share = rep.range / (rep.range - rep.margin);
+  ui.lastRep.textContent = `Rep ${rep.index}: ${Math.round(share * 100)}% of the range that counts`;
 }
 
 function onFeedback(run, message, link) {
@@ -352,6 +360,7 @@ function countdown(run, now) {
     return;
   }
   ui.countdown.hidden = true;
+  ui.setFigure.hidden = true;
   run.state = "counting";
   run.lastProgressAt = now;
   run.link.begin();
@@ -388,7 +397,7 @@ function count(run, message, now) {
     }
   } else {
     ui.setCount.textContent = String(run.count);
-    instruct(message.holding ? "Hold it…" : "Keep going.");
+    instruct(message.holding ? "Hold it…" : `Keep going: ${item.target.amount - run.count} to go.`);
   }
   const done = item.target.unit === "s" ? run.holdS >= item.target.amount : run.count >= item.target.amount;
   if (done) endSet(run, "target reached");

@@ -9,6 +9,7 @@ written for the test, so one clip's two squats reach its target.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +110,7 @@ def test_a_guided_session_from_the_stage_to_done(server_url: str, squat_clip: Pa
             assert '{"type":"begin"}' not in sent
             sync_api.expect(page.get_by_test_id("countdown")).to_be_hidden(timeout=10_000)
             assert sent.count('{"type":"begin"}') == 1
+            sync_api.expect(page.get_by_test_id("set-figure")).to_be_hidden()  # it showed the position to get into
             said = page.evaluate("window.instructions")
             steps = ["Good: hold still…", "Get into the start position.", "Get ready…", "Go!"]
             assert [said.index(step) for step in steps] == sorted(said.index(step) for step in steps), said
@@ -117,6 +119,8 @@ def test_a_guided_session_from_the_stage_to_done(server_url: str, squat_clip: Pa
 
             # The set ends itself at the target; each rep is shown in words; then rest and the next exercise.
             sync_api.expect(page.get_by_test_id("screen-after")).to_be_visible(timeout=60_000)
+            assert any(text.endswith("to go.") for text in page.evaluate("window.instructions"))
+            assert re.fullmatch(r"Rep 2: \d+% of the range that counts", page.get_by_test_id("last-rep").text_content() or "")
             assert '{"type":"end"}' in sent
             sync_api.expect(page.get_by_test_id("after-count")).to_contain_text("2 reps (target 2 reps) - target reached")
             strip = page.get_by_test_id("rep-strip").locator("li")
@@ -183,6 +187,7 @@ def test_the_set_up_check_says_what_to_fix_and_nothing_counts(server_url: str, t
             page.wait_for_timeout(3_000)
             sync_api.expect(page.get_by_test_id("instruction")).to_have_text("Too dark: turn on a light, or face a window.")
             assert page.get_by_test_id("countdown").is_hidden()
+            sync_api.expect(page.get_by_test_id("set-figure")).to_be_visible()
             assert sent == [], "no begin while the set-up is not right"
         finally:
             browser.close()
