@@ -35,6 +35,13 @@ exercises:
   - {exercise: squat, sets: 1, reps: [2, 2]}
   - {exercise: glute_bridge, sets: 1, reps: [8, 8], note: "lift only as high as is comfortable"}
 """
+HOLD = """name: Hold - one plank
+description: a timed hold for the test
+exercises:
+  - {exercise: plank, sets: 1, hold_s: [5, 5]}
+"""
+# Title card 0-5 s, kneeling 5-8.5 s, forearm plank 10.5-20 s (the shared labels).
+PLANK_CLIP = "TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/plank.mp4"
 EARLIER_SESSION = {
     "started": "2026-01-01T10:00:00.000Z", "program": "Trial - two squats, then a bridge", "painBefore": 4,
     "painAfter": 3, "stoppedForPain": False, "results": [{"exercise": "squat", "set": 1, "amount": 1, "unit": "reps"}],
@@ -55,6 +62,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (programs / "safety").mkdir()
     shutil.copyfile(default_program_dir() / SAFETY_FILE, programs / SAFETY_FILE)
     (programs / "trial.yaml").write_text(TRIAL, encoding="utf-8")
+    (programs / "hold.yaml").write_text(HOLD, encoding="utf-8")
     settings = Settings(upload_dir=tmp_path_factory.mktemp("uploads"), pose_cache=False, program_dir=programs)
     with serve(settings) as url:
         yield url
@@ -189,5 +197,29 @@ def test_the_set_up_check_says_what_to_fix_and_nothing_counts(server_url: str, t
             assert page.get_by_test_id("countdown").is_hidden()
             sync_api.expect(page.get_by_test_id("set-figure")).to_be_visible()
             assert sent == [], "no begin while the set-up is not right"
+        finally:
+            browser.close()
+
+
+def test_a_hold_is_timed_while_held_and_ends_at_its_target(server_url: str, shared: Path, tmp_path: Path) -> None:
+    camera = tmp_path / "plank.y4m"
+    write_y4m(shared / "clips" / PLANK_CLIP, camera, lead_s=0.0)
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS + [f"--use-file-for-fake-video-capture={camera}"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"{server_url}/session")
+            page.get_by_test_id("stage-hold").click()
+            page.get_by_test_id("pain-before-1").click()
+            page.get_by_test_id("checkin-go").click()
+            sync_api.expect(page.get_by_test_id("intro-dose")).to_contain_text("set 1 of 1: 5 s held")
+            page.get_by_test_id("intro-go").click()
+
+            sync_api.expect(page.get_by_test_id("set-target")).to_have_text(" / 5")
+            sync_api.expect(page.get_by_test_id("hold-state")).to_contain_text("holding", timeout=40_000)
+            assert page.get_by_test_id("range-box").is_hidden(), "a hold has no range to meter"
+            sync_api.expect(page.get_by_test_id("screen-after")).to_be_visible(timeout=30_000)
+            sync_api.expect(page.get_by_test_id("after-count")).to_contain_text("5 s (target 5 s) - target reached")
         finally:
             browser.close()
