@@ -35,6 +35,7 @@ from formcheck.errors import FormcheckError, MessageError
 from formcheck.landmarks import SKELETON_EDGES
 from formcheck.live import LiveSession, LiveUpdate
 from formcheck.review.schema import Rep, Review
+from formcheck.review.words import metric_label
 
 logger = logging.getLogger(__name__)
 FRAME_HEADER = struct.Struct(">Q")  # capture time in ms, big-endian unsigned 64-bit
@@ -90,10 +91,13 @@ def _finite(value: float, digits: int) -> float | None:
 
 
 def ready_message(session: LiveSession, max_frame_bytes: int) -> dict[str, Any]:
-    """Sent once the tracker is loaded; ``skeleton`` lists the landmark pairs to draw as bones."""
+    """Sent once the tracker is loaded; ``skeleton`` lists the landmark pairs to draw as bones; ``rep_metric_label``
+    names what a rep's ``range`` measures, in words with its unit (null for an exercise without counted reps)."""
+    reps = session.spec.reps
     return {
         "type": "ready", "exercise": session.spec.id, "title": session.spec.title, "max_frame_bytes": max_frame_bytes,
         "skeleton": [[int(a), int(b)] for a, b in SKELETON_EDGES],
+        "rep_metric_label": metric_label(reps.metric) if reps is not None else None,
     }
 
 

@@ -275,12 +275,15 @@ async function startSet() {
   }
   set = {
     item, stream, state: "loading", readySince: null, positionSince: 0, countdownEnd: 0, spokenCount: null, holdS: 0, lastT: null,
-    wasHolding: false, switched: false, count: 0, lastProgressAt: 0, ending: false, endedWhy: "",
+    wasHolding: false, switched: false, count: 0, lastProgressAt: 0, ending: false, endedWhy: "", repMetricLabel: null,
   };
   set.link = new LiveLink(ui.video, stream, item.exercise, {
-    onReady: () => instruct("Step into the picture: your whole body, head to feet."),
+    onReady: (message) => {
+      set.repMetricLabel = message.rep_metric_label;
+      instruct("Step into the picture: your whole body, head to feet.");
+    },
     onFeedback: (message, link) => onFeedback(set, message, link),
-    onRep: (message) => onRep(message.rep),
+    onRep: (message) => onRep(set, message.rep),
     onSummary: (message) => onSummary(set, message),
     onClose: (event) => {
       if (event.code !== 1000) instruct(`Stopped: ${event.reason || "the connection was lost"} (code ${event.code}).`);
@@ -303,14 +306,14 @@ function setCue(text) {
   ui.stage.classList.toggle("fault", Boolean(text));
 }
 
-// Good reps get feedback too: how far the rep went against the smallest swing that counts (its margin over it).
-function onRep(rep) {
+// Good reps get feedback too: how far the rep went, against the smallest swing that counts (range less margin).
+function onRep(run, rep) {
   ui.setCount.classList.remove("bump");
   void ui.setCount.offsetWidth; // restart the animation
   ui.setCount.classList.add("bump");
-  if (rep.margin === null || rep.margin === undefined || rep.range <= rep.margin) return;
-  const share = rep.range / (rep.range - rep.margin);
-  ui.lastRep.textContent = `Rep ${rep.index}: ${Math.round(share * 100)}% of the range that counts`;
+  if (!run.repMetricLabel || rep.margin === null || rep.margin === undefined) return;
+  const countsFrom = Math.round(rep.range - rep.margin);
+  ui.lastRep.textContent = `Rep ${rep.index}: ${run.repMetricLabel} ${Math.round(rep.range)}, counts from ${countsFrom}`;
 }
 
 function onFeedback(run, message, link) {

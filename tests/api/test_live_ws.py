@@ -159,7 +159,8 @@ def test_pose_tracker_is_released_on_disconnect(
 
 def test_begin_starts_the_set_over(client: TestClient, squat_frames: list[tuple[int, bytes]], squat_labelled_reps: int) -> None:
     with client.websocket_connect("/ws/live?exercise=squat") as ws:
-        assert ws.receive_json()["type"] == "ready"
+        ready = ws.receive_json()
+        assert ready["type"] == "ready" and ready["rep_metric_label"] == "knee bend (deg)"
         counts = []
         for t_ms, jpeg in squat_frames:
             ws.send_bytes(frame_message(t_ms, jpeg))
