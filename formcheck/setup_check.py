@@ -16,6 +16,9 @@ from formcheck.landmarks import PoseStatus
 # read 80-150, and under 40 a webcam's noise and the pose model's misses grow fast.
 DARK_MEAN_LEVEL = 40.0
 TOO_DARK = "too dark: turn on a light, or face a window"
+# The pose model finds no one when too little of the body is in the picture (standing close with the feet cut
+# off), so "no one in view" alone sends a person who is in view looking for the fault elsewhere.
+NO_ONE_SEEN = "no one seen yet: step back until your whole body, head to feet, is in the picture"
 HARD_TO_SEE = "hard to see you: more light, or clothes that stand out from the room"
 
 
@@ -33,6 +36,8 @@ def setup_advice(feedback: FrameFeedback, level: float) -> str | None:
     """
     if level < DARK_MEAN_LEVEL:
         return TOO_DARK
+    if feedback.status is PoseStatus.NO_PERSON:
+        return NO_ONE_SEEN
     if feedback.guidance is not None:  # no one in view, a body part out of frame, the wrong view
         return feedback.guidance
     if feedback.status is PoseStatus.LOW_VISIBILITY:

@@ -17,9 +17,9 @@ from formcheck.api.errors import FrameTooLargeError
 from formcheck.api.live_stream import IncomingFrame, LatestFrameSlot, feedback_message, parse_frame, parse_text
 from formcheck.engine import analyze_poses
 from formcheck.errors import MessageError
-from formcheck.landmarks import PoseFrame
+from formcheck.landmarks import PoseFrame, PoseStatus
 from formcheck.live import LiveSession
-from formcheck.setup_check import TOO_DARK
+from formcheck.setup_check import NO_ONE_SEEN, TOO_DARK
 from formcheck.sources.base import Frame
 from formcheck.specs import load_spec
 
@@ -167,10 +167,17 @@ def test_setup_advice_asks_for_light_then_says_nothing_once_the_set_up_is_good()
     assert lit[-1].setup_advice is None
 
 
-def test_setup_advice_passes_on_the_engines_camera_advice() -> None:
+def test_setup_advice_asks_to_step_back_when_no_one_is_seen() -> None:
     missing = PoseFrame.missing(0, 0.0, (64, 96))
     session = LiveSession(load_spec("squat"), ReplayEstimator([missing]))
-    assert session.process(0, jpeg_of_level(128)).setup_advice == "no one in view: step into the picture"
+    assert session.process(0, jpeg_of_level(128)).setup_advice == NO_ONE_SEEN
+
+
+def test_setup_advice_passes_on_the_engines_camera_advice() -> None:
+    poses = squat_frames(reps=1)
+    cut = dataclasses.replace(poses[0], status=PoseStatus.PARTLY_OUT_OF_FRAME, image_xy=poses[0].image_xy + [0.0, 0.3])
+    session = LiveSession(load_spec("squat"), ReplayEstimator([cut]))
+    assert session.process(0, jpeg_of_level(128)).setup_advice == "step back: feet out of frame"
 
 
 def test_range_meter_fills_as_the_squat_goes_down_and_empties_at_the_top() -> None:
