@@ -102,7 +102,9 @@ def ready_message(session: LiveSession, max_frame_bytes: int) -> dict[str, Any]:
 
 
 def feedback_message(update: LiveUpdate, dropped: int, latency_ms: float) -> dict[str, Any]:
-    """The per-frame message. ``landmarks`` is empty when no person was found."""
+    """The per-frame message. ``landmarks`` is empty when no person was found; ``back_line`` (normalised, hip to
+    shoulder) is the back edge traced from the person mask, for an exercise that reads the back's shape, empty
+    where it was not traced with confidence."""
     pose, feedback = update.pose, update.feedback
     landmarks = []
     if pose.has_person:
@@ -110,6 +112,10 @@ def feedback_message(update: LiveUpdate, dropped: int, latency_ms: float) -> dic
             [_finite(float(x), 4), _finite(float(y), 4), _finite(float(v), 3)]
             for (x, y), v in zip(pose.image_xy.tolist(), pose.visibility.tolist())
         ]
+    width, height = pose.image_wh
+    back_line = [
+        [round(x / width, 4), round(y / height, 4)] for x, y in (pose.back.line_px() if pose.back is not None else [])
+    ]
     return {
         "type": "feedback",
         "t_ms": update.t_ms,
@@ -127,6 +133,7 @@ def feedback_message(update: LiveUpdate, dropped: int, latency_ms: float) -> dic
         "range": update.range_fraction,
         "counting": update.counting,
         "landmarks": landmarks,
+        "back_line": back_line,
         "dropped": dropped,
         "latency_ms": round(latency_ms, 1),
     }

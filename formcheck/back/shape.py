@@ -86,6 +86,13 @@ class BackShape:
     reason: str | None
     contour_px: FloatArray
 
+    def line_px(self) -> list[tuple[float, float]]:
+        """The traced back edge in pixels, hip to shoulder; empty where it was not traced with confidence, so
+        what is drawn is what was measured."""
+        if not self.confidence >= LOW_CONFIDENCE:
+            return []
+        return [(float(x), float(y)) for x, y in self.contour_px if not (math.isnan(x) or math.isnan(y))]
+
     @classmethod
     def not_judged(cls, reason: str) -> BackShape:
         nan = float("nan")

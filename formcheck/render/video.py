@@ -15,7 +15,6 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from formcheck.back.shape import LOW_CONFIDENCE
 from formcheck.errors import SourceError
 from formcheck.landmarks import PoseFrame
 from formcheck.metrics.table import landmark, metric_points
@@ -94,14 +93,6 @@ def fault_segments(spec: spec_models.ExerciseSpec, metric: str | None) -> Segmen
     derived = (spec_models.CombinedMetric, *spec_models.BASELINE_METRICS, spec_models.BackShapeMetric)
     return [metric_points(spec.metrics[name]) for name in made_from(spec, metric)
             if not isinstance(spec.metrics[name], derived)]
-
-
-def back_line(pose: PoseFrame) -> list[Point]:
-    """The back edge the back-shape stage traced on this frame (pixels, hip to shoulder); none where it was not
-    traced with confidence, so what is drawn is what was measured."""
-    if pose.back is None or not pose.back.confidence >= LOW_CONFIDENCE:
-        return []
-    return [(float(x), float(y)) for x, y in pose.back.contour_px if not (math.isnan(x) or math.isnan(y))]
 
 
 def _pixels(pose: PoseFrame, point: str, side: str) -> npt.NDArray[np.float64]:
@@ -200,7 +191,8 @@ class FramePainter:
         if seen is not None:
             at_fault = {name for fault in faults for name in made_from(self.spec, fault.metric)}
             back_at_fault = any(isinstance(self.spec.metrics[name], spec_models.BackShapeMetric) for name in at_fault)
-            draw_polylines(image, [back_line(seen)], FAULT_COLOUR if back_at_fault else BACK_COLOUR, 2 * thickness)
+            if seen.back is not None:
+                draw_polylines(image, [seen.back.line_px()], FAULT_COLOUR if back_at_fault else BACK_COLOUR, 2 * thickness)
             for fault in faults:
                 for points, side in fault_segments(self.spec, fault.metric):
                     draw_polylines(image, polylines(seen, points, side), FAULT_COLOUR, 2 * thickness)

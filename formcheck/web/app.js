@@ -1,6 +1,6 @@
 // formcheck live: camera -> JPEG frames over a WebSocket -> skeleton, rep count and cues.
 // A plain ES module, no build step. The protocol is described in the README ("Live protocol").
-import { LiveLink, clearOver, drawSkeleton, openCamera, voice } from "./live_client.js";
+import { LiveLink, clearOver, drawBackLine, drawSkeleton, openCamera, voice } from "./live_client.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -110,6 +110,7 @@ function onFeedback(message, link) {
   if (!link.ending) setStatus(message.guidance || statusText(message));
   const ctx = clearOver(ui.overlay, ui.video);
   drawSkeleton(ctx, link.skeleton, message.landmarks, ui.cue.classList.contains("show") ? "#ffb000" : "#31e981");
+  drawBackLine(ctx, message.back_line);
   if (debug) ui.stats.textContent = link.stats(message.phase);
 }
 

@@ -188,6 +188,21 @@ export function drawSkeleton(ctx, skeleton, landmarks, color) {
   }
 }
 
+// The back edge the server traced from the person mask (normalised points, hip to shoulder), for exercises that
+// read the back's shape: what the back checks measure, drawn so the person sees it.
+export function drawBackLine(ctx, points) {
+  if (!points || points.length < 2) return;
+  const { width, height } = ctx.canvas;
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  ctx.lineWidth = Math.max(4, Math.max(width, height) / 120);
+  ctx.strokeStyle = "#50c8ff";
+  ctx.beginPath();
+  ctx.moveTo(points[0][0] * width, points[0][1] * height);
+  for (const [x, y] of points.slice(1)) ctx.lineTo(x * width, y * height);
+  ctx.stroke();
+}
+
 // --- the voice: the browser's own speech, one utterance at a time, muted across pages ---------
 export const voice = {
   get muted() {

@@ -1,7 +1,7 @@
 // formcheck guided session: choose a programme stage, check in, and for each exercise: what it is, where the
 // camera goes, a set-up check, a countdown, the counted set, each rep in words, rest, next. History stays in
 // this browser (localStorage). The server's side is WS /ws/live (begin/end), GET /programs, /exercises, /safety.
-import { LiveLink, clearOver, drawSkeleton, openCamera, voice } from "./live_client.js";
+import { LiveLink, clearOver, drawBackLine, drawSkeleton, openCamera, voice } from "./live_client.js";
 
 const READY_HOLD_MS = 1000; // the set-up must hold this long before "get into position": no flicker
 const POSITION_MIN_MS = 1500; // "get into position" stays this long at least: time to hear it and settle
@@ -429,6 +429,7 @@ function drawPreview(run, message, link) {
     ctx.setLineDash([]);
   }
   drawSkeleton(ctx, link.skeleton, message.landmarks, ui.cue.classList.contains("show") ? "#ffb000" : "#31e981");
+  drawBackLine(ctx, message.back_line);
 }
 
 function onSummary(run, message) {

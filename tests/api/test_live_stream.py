@@ -15,6 +15,7 @@ from helpers import source_info, squat_frames
 
 from formcheck.api.errors import FrameTooLargeError
 from formcheck.api.live_stream import IncomingFrame, LatestFrameSlot, feedback_message, parse_frame, parse_text
+from formcheck.back.shape import LOW_CONFIDENCE, BackShape
 from formcheck.engine import analyze_poses
 from formcheck.errors import MessageError
 from formcheck.landmarks import PoseFrame, PoseStatus
@@ -197,3 +198,20 @@ def test_feedback_message_carries_the_setup_check_and_the_range() -> None:
     message = feedback_message(session.process(0, jpeg_of_level(10)), dropped=0, latency_ms=1.0)
     assert message["setup"] == {"ready": False, "advice": TOO_DARK}
     assert "range" in message
+
+
+def test_feedback_message_carries_the_traced_back_line_normalised() -> None:
+    """The live pages draw the back edge the back-shape stage traced (normalised to the image), and nothing where
+    it was not traced with confidence."""
+    pose = squat_frames(reps=1)[0]
+    width, height = pose.image_wh
+    contour = np.column_stack([np.full(17, width / 4), np.linspace(height * 0.6, height * 0.3, 17)])
+    contour[5] = np.nan  # a dropped station is left out
+    traced = dataclasses.replace(pose, back=BackShape(0.01, 0.02, -3.0, 0.9, None, contour))
+    guessed = dataclasses.replace(pose, back=BackShape(0.01, 0.02, -3.0, LOW_CONFIDENCE / 2, "oblique view", contour))
+    for shaped, expected_points in ((traced, 16), (guessed, 0), (pose, 0)):
+        session = LiveSession(load_spec("squat"), ReplayEstimator([shaped]))
+        line = feedback_message(session.process(0, jpeg_of_level(128)), dropped=0, latency_ms=1.0)["back_line"]
+        assert len(line) == expected_points
+        if line:
+            assert line[0] == [0.25, 0.6]
