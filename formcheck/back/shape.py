@@ -113,9 +113,9 @@ def sample_bilinear(mask: npt.NDArray[np.float32], points: FloatArray) -> FloatA
     y0 = np.minimum(np.floor(yc).astype(np.intp), height - 2 if height > 1 else 0)
     fx, fy = xc - x0, yc - y0
     x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
-    m = mask.astype(np.float64)
-    top = m[y0, x0] * (1 - fx) + m[y0, x1] * fx
-    bottom = m[y1, x0] * (1 - fx) + m[y1, x1] * fx
+    # read the four neighbours, then widen: casting the whole mask first would copy every pixel of the frame
+    top = mask[y0, x0].astype(np.float64) * (1 - fx) + mask[y0, x1].astype(np.float64) * fx
+    bottom = mask[y1, x0].astype(np.float64) * (1 - fx) + mask[y1, x1].astype(np.float64) * fx
     values = top * (1 - fy) + bottom * fy
     return np.where(inside, values, np.nan)
 
