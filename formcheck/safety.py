@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from formcheck.specs.loader import _invalid, _read_yaml
+from formcheck.specs.loader import read_model
 
 SAFETY_FILE = Path("safety") / "rules.yaml"
 
@@ -31,9 +31,4 @@ class SafetyRules(BaseModel):
 def load_safety(program_dir: Path) -> SafetyRules:
     """Raises:
     SpecError: the file is unreadable, not YAML, or a field fails validation (named)."""
-    path = program_dir / SAFETY_FILE
-    raw = _read_yaml(path)
-    try:
-        return SafetyRules.model_validate(raw)
-    except ValidationError as error:
-        raise _invalid(path, raw, error) from error
+    return read_model(program_dir / SAFETY_FILE, SafetyRules)

@@ -14,10 +14,10 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from formcheck.errors import SpecError
-from formcheck.specs.loader import _invalid, _read_yaml, catalogue, default_spec_dir
+from formcheck.specs.loader import catalogue, default_spec_dir, read_model
 
 GUIDE_DIR = "guides"
 # One body for every figure, in metres (about a 1.75 m adult).
@@ -112,11 +112,7 @@ def figure(pose: StartPose) -> Figure:
 def load_guide_file(path: Path) -> Guide:
     """Raises:
     SpecError: unreadable, bad YAML, or a field that fails validation (named)."""
-    raw = _read_yaml(path)
-    try:
-        return Guide.model_validate(raw)
-    except ValidationError as error:
-        raise _invalid(path, raw, error) from error
+    return read_model(path, Guide)
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from formcheck.errors import SpecError, UnknownExerciseError
 from formcheck.specs.models import (
@@ -84,6 +85,23 @@ def _invalid(path: Path, raw: object, error: ValidationError, hidden: frozenset[
     return SpecError(f"{path}: {location + ': ' if location else ''}{message}")
 
 
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_model(path: Path, model: type[Model], hidden: frozenset[str] = frozenset()) -> Model:
+    """A YAML file read into ``model``.
+
+    Raises:
+        SpecError: unreadable, bad YAML, or a field that fails validation: "<path>: <field path>: <reason>"
+            (path parts named in ``hidden`` are the model's own nesting, not the file's).
+    """
+    raw = _read_yaml(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise _invalid(path, raw, error, hidden) from error
+
+
 def load_fitted(path: Path) -> FittedFile | None:
     """The fitted thresholds file, or None when there is none.
 
@@ -92,11 +110,7 @@ def load_fitted(path: Path) -> FittedFile | None:
     """
     if not path.is_file():
         return None
-    raw = _read_yaml(path)
-    try:
-        return FittedFile.model_validate(raw)
-    except ValidationError as error:
-        raise _invalid(path, raw, error) from error
+    return read_model(path, FittedFile)
 
 
 @functools.lru_cache(maxsize=8)
@@ -108,11 +122,7 @@ def load_measures(path: Path) -> MeasuresFile:
     """
     if not path.is_file():
         raise SpecError(f"{path}: the shared measures file is missing")
-    raw = _read_yaml(path)
-    try:
-        return MeasuresFile.model_validate(raw)
-    except ValidationError as error:
-        raise _invalid(path, raw, error, hidden=frozenset({"definition"})) from error
+    return read_model(path, MeasuresFile, hidden=frozenset({"definition"}))
 
 
 @functools.lru_cache(maxsize=8)
@@ -124,11 +134,7 @@ def load_fault_names(path: Path) -> FaultsFile:
     """
     if not path.is_file():
         raise SpecError(f"{path}: the fault vocabulary is missing")
-    raw = _read_yaml(path)
-    try:
-        return FaultsFile.model_validate(raw)
-    except ValidationError as error:
-        raise _invalid(path, raw, error) from error
+    return read_model(path, FaultsFile)
 
 
 def _check_fault_ids(spec: ExerciseSpec, path: Path) -> None:

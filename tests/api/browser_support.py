@@ -52,12 +52,15 @@ def write_y4m(
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """The real app under uvicorn on a free loopback port, in a background thread; yields its URL."""
+def serve(settings: Settings, **config: Any) -> Iterator[str]:
+    """The real app under uvicorn on a free loopback port, in a background thread; yields its URL (https when
+    ``config`` gives uvicorn a certificate, ``ssl_certfile``)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", **config)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -65,7 +68,7 @@ def serve(settings: Settings) -> Iterator[str]:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if 'ssl_certfile' in config else 'http'}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime
 import ssl
-import threading
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-import uvicorn
+from browser_support import serve
 from cryptography import x509
 
 from formcheck.api import tls
-from formcheck.api.main import create_app
 from formcheck.api.settings import Settings
 
 
@@ -46,22 +43,8 @@ def test_made_again_for_a_new_name_or_near_expiry(tmp_path: Path, monkeypatch: p
 
 def test_the_app_answers_over_tls_with_it(tmp_path: Path) -> None:
     cert_path, key_path = tls.self_signed_certificate(tmp_path / "tls", ["127.0.0.1"])
-    config = uvicorn.Config(
-        create_app(Settings(upload_dir=tmp_path / "uploads")), host="127.0.0.1", port=0, log_level="warning",
-        ssl_certfile=str(cert_path), ssl_keyfile=str(key_path),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        port = server.servers[0].sockets[0].getsockname()[1]
+    settings = Settings(upload_dir=tmp_path / "uploads")
+    with serve(settings, ssl_certfile=str(cert_path), ssl_keyfile=str(key_path)) as url:
         trusted = ssl.create_default_context(cafile=str(cert_path))  # as a phone does once the warning is accepted
-        with urllib.request.urlopen(f"https://127.0.0.1:{port}/session", context=trusted, timeout=10) as response:
+        with urllib.request.urlopen(f"{url}/session", context=trusted, timeout=10) as response:
             assert response.status == 200
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
