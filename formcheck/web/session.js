@@ -11,6 +11,9 @@ const REST_S = 60; // between sets; the seeds give no rest for these sessions, a
 const MAX_HOLD_STEP_S = 0.5; // a gap between two answers longer than this is not counted as holding
 const HISTORY_KEY = "formcheck.history";
 const HISTORY_KEPT = 50;
+// ?reps=N and ?hold=S cap every set's target: a short first try, and short browser tests.
+const query = new URLSearchParams(location.search);
+const TARGET_CAP = { reps: Number(query.get("reps")) || Infinity, s: Number(query.get("hold")) || Infinity };
 const VIEW_WORDS = { side: "Put the camera side-on to you", front: "Put the camera in front of you, facing you" };
 
 const $ = (id) => document.getElementById(id);
@@ -109,8 +112,9 @@ function planOf(entries) {
     const spec = exercises.get(entry.exercise);
     const sides = entry.per_side ? 2 : 1;
     // The low end of the dose: the seeds say progress conservatively, and stop before any pain.
-    const target = entry.reps ? { amount: entry.reps[0] * sides, unit: "reps" } : { amount: entry.hold_s[0] * sides, unit: "s" };
-    return { ...entry, spec, target };
+    const unit = entry.reps ? "reps" : "s";
+    const amount = Math.min((entry.reps || entry.hold_s)[0] * sides, TARGET_CAP[unit]);
+    return { ...entry, spec, target: { amount, unit } };
   });
 }
 

@@ -31,9 +31,15 @@ FLAGS = [
 
 
 def write_y4m(
-    clip: Path, target: Path, fps: int = CAMERA_FPS, max_side_px: int = 640, lead_s: float = LEAD_S, tail_s: float = TAIL_S
+    clip: Path, target: Path, fps: int = CAMERA_FPS, max_side_px: int = 640, lead_s: float = LEAD_S, tail_s: float = TAIL_S,
+    close_up_s: float = 0.0,
 ) -> float:
-    """Write ``clip`` as a 4:2:0 YUV4MPEG2 file at ``fps``, padded with still frames; returns its length in s."""
+    """Write ``clip`` as a 4:2:0 YUV4MPEG2 file at ``fps``, padded with still frames; returns its length in s.
+
+    ``close_up_s`` opens it with the first frame's bottom-right quarter enlarged to the whole picture, as if the
+    camera stood too close: with the head on the right and the feet on the left (the bridge clip), the feet are
+    out of frame.
+    """
     frames = list(open_source(clip).frames())
     duration_s = frames[-1].t_s
     times = [frame.t_s for frame in frames]
@@ -41,14 +47,16 @@ def write_y4m(
     height, width = picked[0].image.shape[:2]
     scale = min(1.0, max_side_px / max(width, height))
     size = (int(width * scale) // 2 * 2, int(height * scale) // 2 * 2)  # 4:2:0 needs even sides
-    lead = [picked[0]] * int(lead_s * fps)
-    tail = [picked[-1]] * int(tail_s * fps)
+    close_up = [picked[0].image[height // 2:, width // 2:]] * int(close_up_s * fps)
+    lead = [picked[0].image] * int(lead_s * fps)
+    tail = [picked[-1].image] * int(tail_s * fps)
+    images = close_up + lead + [frame.image for frame in picked] + tail
     with target.open("wb") as out:
         out.write(f"YUV4MPEG2 W{size[0]} H{size[1]} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for frame in lead + picked + tail:
-            bgr = cv2.resize(cv2.cvtColor(frame.image, cv2.COLOR_RGB2BGR), size, interpolation=cv2.INTER_AREA)
+        for image in images:
+            bgr = cv2.resize(cv2.cvtColor(image, cv2.COLOR_RGB2BGR), size, interpolation=cv2.INTER_AREA)
             out.write(b"FRAME\n" + cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).tobytes())
-    return (len(lead) + len(picked) + len(tail)) / fps
+    return len(images) / fps
 
 
 @contextmanager
