@@ -212,9 +212,11 @@ export const voice = {
     localStorage.setItem(MUTED_KEY, value ? "1" : "0");
     if (value && "speechSynthesis" in window) speechSynthesis.cancel();
   },
-  say(text) {
+  // A cue or a count cuts in (a stale one must not queue behind another); a routine line of the session's own
+  // ("Switch sides", "Set done") is said `after` what is being said, so it never cuts a form cue off.
+  say(text, { after = false } = {}) {
     if (this.muted || !text || !("speechSynthesis" in window)) return;
-    speechSynthesis.cancel(); // never queue stale cues behind each other
+    if (!after) speechSynthesis.cancel();
     const utterance = new SpeechSynthesisUtterance(text);
     utterance.lang = "en-US";
     speechSynthesis.speak(utterance);

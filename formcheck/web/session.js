@@ -400,7 +400,7 @@ function count(run, message, now) {
     if (item.per_side && !run.switched && run.holdS >= item.target.amount / 2) {
       run.switched = true;
       instruct("Switch sides.");
-      voice.say("Switch sides");
+      voice.say("Switch sides", { after: true });
     }
   } else {
     ui.setCount.textContent = String(run.count);
@@ -416,7 +416,7 @@ function endSet(run, why) {
   run.ending = true;
   run.endedWhy = why;
   instruct("Set done.");
-  voice.say(why === "target reached" ? "Well done. Set done" : "Set ended");
+  voice.say(why === "target reached" ? "Well done. Set done" : "Set ended", { after: true });
   run.link.end();
 }
 
@@ -476,7 +476,7 @@ function startRest(seconds) {
     ui.restTimer.textContent = left ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : "over";
     if (!left) {
       clearInterval(restTimer);
-      if (seconds) voice.say("Rest over");
+      if (seconds) voice.say("Rest over", { after: true });
     }
   };
   tick();

@@ -71,7 +71,9 @@ BEGINNER = "Beginner - high pain, low mobility"
 # Installed before the page's scripts: what is spoken and when, when the camera started (Chromium's fake camera
 # plays its file from the start of capture, in a loop), and every text the instruction line shows, in order (one
 # feedback can change it twice). Times are the page's performance.now(), in ms.
+CANCELLED = "<speech cancelled>"
 WATCH = """
+const CANCELLED = "%CANCELLED%";
 window.spoken = [];
 window.instructions = [];
 window.capture = null;
@@ -79,6 +81,11 @@ const speak = speechSynthesis.speak.bind(speechSynthesis);
 speechSynthesis.speak = (utterance) => {
   window.spoken.push([utterance.text, performance.now()]);
   speak(utterance);
+};
+const cancel = speechSynthesis.cancel.bind(speechSynthesis);
+speechSynthesis.cancel = () => {
+  window.spoken.push([CANCELLED, performance.now()]);
+  cancel();
 };
 const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
 navigator.mediaDevices.getUserMedia = async (constraints) => {
@@ -94,7 +101,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }).observe(document.getElementById("instruction"), { childList: true });
 });
-"""
+""".replace("%CANCELLED%", CANCELLED)
 
 
 @pytest.fixture(scope="module")
@@ -383,3 +390,7 @@ def test_the_trunk_lean_cue_is_spoken_while_the_trunk_leans(
         assert heard, f"the trunk-lean cue was not spoken: {spoken}"
         for earliest, latest in heard:
             assert any(latest >= start and earliest <= end + CUE_LATENCY_S for start, end in spans), (heard, spans)
+        # the session's own lines ("Switch sides", "Set done") wait for a cue instead of cutting it off
+        first_cue = next(index for index, (text, _) in enumerate(spoken) if text == cue)
+        after_cue = [text for text, _ in spoken[first_cue:] if text != cue]
+        assert CANCELLED not in after_cue, spoken
