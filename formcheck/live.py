@@ -235,6 +235,11 @@ class LiveSession:
         self._begun = True
 
     @property
+    def not_counted(self) -> str | None:
+        """Why this exercise's reps are not counted from the camera (the person counts them), or None."""
+        return self._engine.not_counted
+
+    @property
     def frames(self) -> int:
         """Frames processed so far."""
         return self._frames

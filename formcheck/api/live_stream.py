@@ -92,12 +92,14 @@ def _finite(value: float, digits: int) -> float | None:
 
 def ready_message(session: LiveSession, max_frame_bytes: int) -> dict[str, Any]:
     """Sent once the tracker is loaded; ``skeleton`` lists the landmark pairs to draw as bones; ``rep_metric_label``
-    names what a rep's ``range`` measures, in words with its unit (null for an exercise without counted reps)."""
+    names what a rep's ``range`` measures, in words with its unit (null for an exercise without counted reps);
+    ``not_counted`` says why reps are not counted from the camera (the person counts them), null when they are."""
     reps = session.spec.reps
     return {
         "type": "ready", "exercise": session.spec.id, "title": session.spec.title, "max_frame_bytes": max_frame_bytes,
         "skeleton": [[int(a), int(b)] for a, b in SKELETON_EDGES],
         "rep_metric_label": metric_label(reps.metric) if reps is not None else None,
+        "not_counted": session.not_counted,
     }
 
 

@@ -22,6 +22,7 @@ const ui = Object.fromEntries([
   "intro-step", "intro-title", "figure", "intro-trains", "intro-dose", "intro-note", "intro-last", "camera-plan",
   "intro-view", "intro-camera", "intro-skip", "intro-go", "set-figure", "stage", "video", "overlay", "countdown", "instruction",
   "count-label", "set-count", "set-target", "hold-state", "range-box", "range-label", "range", "last-rep", "cue", "end-set",
+  "self-count",
   "stats",
   "after-title", "after-count", "rep-strip", "rest-timer", "after-stop", "next", "pain-after", "pain-change",
   "session-summary", "again", "debug", "pain-dialog", "rules-stop",
@@ -280,10 +281,15 @@ async function startSet() {
   set = {
     item, stream, state: "loading", readySince: null, positionSince: 0, countdownEnd: 0, spokenCount: null, holdS: 0, lastT: null,
     wasHolding: false, switched: false, count: 0, lastProgressAt: 0, ending: false, endedWhy: "", repMetricLabel: null,
+    notCounted: null,
   };
+  ui.selfCount.hidden = true;
   set.link = new LiveLink(ui.video, stream, item.exercise, {
     onReady: (message) => {
       set.repMetricLabel = message.rep_metric_label;
+      // reps the camera cannot count (a pelvic tilt's few degrees): the person counts them with +1, and the set
+      // ends at the target or when they end it, never on a "long pause" the camera cannot see past
+      set.notCounted = set.item.target.unit === "reps" ? message.not_counted : null;
       instruct("Step into the picture: your whole body, head to feet.");
     },
     onFeedback: (message, link) => onFeedback(set, message, link),
@@ -391,7 +397,10 @@ function count(run, message, now) {
     ui.holdState.textContent = `paused: ${message.cue || "back into the position"}`;
   }
   run.wasHolding = message.holding;
-  if (message.rep_count !== run.count) {
+  if (run.notCounted) {
+    ui.selfCount.hidden = false;
+    ui.holdState.textContent = "the camera cannot count these: tap +1 after each";
+  } else if (message.rep_count !== run.count) {
     run.count = message.rep_count;
     run.lastProgressAt = now;
   }
@@ -408,7 +417,15 @@ function count(run, message, now) {
   }
   const done = item.target.unit === "s" ? run.holdS >= item.target.amount : run.count >= item.target.amount;
   if (done) endSet(run, "target reached");
-  else if (now - run.lastProgressAt > LONG_PAUSE_MS) endSet(run, "ended after a long pause");
+  else if (!run.notCounted && now - run.lastProgressAt > LONG_PAUSE_MS) endSet(run, "ended after a long pause");
+}
+
+function countOwnRep() {
+  if (!set || set.state !== "counting" || !set.notCounted || set.ending) return;
+  set.count += 1;
+  ui.setCount.textContent = String(set.count);
+  instruct(`Keep going: ${set.item.target.amount - set.count} to go.`);
+  if (set.count >= set.item.target.amount) endSet(set, "target reached");
 }
 
 function endSet(run, why) {
@@ -440,7 +457,7 @@ function onSummary(run, message) {
   if (run !== set) return;
   const item = run.item;
   const review = message.review;
-  const amount = item.target.unit === "s" ? Math.round(run.holdS) : review.rep_count;
+  const amount = item.target.unit === "s" ? Math.round(run.holdS) : run.notCounted ? run.count : review.rep_count;
   session.results.push({ exercise: item.exercise, set: session.setIndex + 1, amount, unit: item.target.unit });
   saveSession();
   run.link.stop(true); // the camera stays on for the next set
@@ -574,6 +591,7 @@ ui.checkinGo.addEventListener("click", showIntro);
 ui.introGo.addEventListener("click", startSet);
 ui.introSkip.addEventListener("click", nextExercise);
 ui.endSet.addEventListener("click", () => set && set.state === "counting" && endSet(set, "ended by you"));
+ui.selfCount.addEventListener("click", countOwnRep);
 ui.next.addEventListener("click", next);
 ui.afterStop.addEventListener("click", finish);
 ui.again.addEventListener("click", () => {

@@ -14,7 +14,14 @@ import pytest
 from helpers import source_info, squat_frames
 
 from formcheck.api.errors import FrameTooLargeError
-from formcheck.api.live_stream import IncomingFrame, LatestFrameSlot, feedback_message, parse_frame, parse_text
+from formcheck.api.live_stream import (
+    IncomingFrame,
+    LatestFrameSlot,
+    feedback_message,
+    parse_frame,
+    parse_text,
+    ready_message,
+)
 from formcheck.back.shape import LOW_CONFIDENCE, BackShape
 from formcheck.engine import analyze_poses
 from formcheck.errors import MessageError
@@ -215,3 +222,14 @@ def test_feedback_message_carries_the_traced_back_line_normalised() -> None:
         assert len(line) == expected_points
         if line:
             assert line[0] == [0.25, 0.6]
+
+
+@pytest.mark.parametrize(("exercise", "counted"), [("pelvic_tilt", False), ("squat", True)])
+def test_ready_message_says_when_the_person_counts_the_reps(exercise: str, counted: bool) -> None:
+    """A pelvic tilt's few degrees are within the pose noise: the page lets the person count (+1) instead of
+    showing 0 of 8 and ending the set on a 'long pause'."""
+    session = LiveSession(load_spec(exercise), ReplayEstimator(squat_frames(reps=1)))
+    reason = ready_message(session, max_frame_bytes=1000)["not_counted"]
+    assert (reason is None) == counted
+    if not counted:
+        assert "count your own" in reason

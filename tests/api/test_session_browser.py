@@ -361,6 +361,26 @@ def test_the_beginner_stage_asks_to_step_back_then_counts_the_labelled_bridges(
         shoot(page, screenshots, "session-history", height_px=190)  # the stages below include the test's own
 
 
+def test_reps_the_camera_cannot_count_are_counted_by_the_person(server_url: str, shared: Path, tmp_path: Path) -> None:
+    """The beginner stage opens with pelvic tilts, whose few degrees the camera cannot count: the page says so and
+    offers +1 per tilt; the set ends at the target on the person's count, not on a 'long pause'."""
+    camera = tmp_path / "lying.y4m"
+    write_y4m(shared / "clips" / BRIDGE_CLIP, camera, lead_s=BRIDGE_LEAD_S)
+    with camera_page(camera) as page:
+        page.goto(f"{server_url}/session?reps=2")
+        check_in(page, "beginner", 2)
+        sync_api.expect(page.get_by_test_id("intro-title")).to_have_text("Pelvic tilt")
+        page.get_by_test_id("intro-go").click()
+        own = page.get_by_test_id("self-count")
+        sync_api.expect(own).to_be_visible(timeout=60_000)
+        sync_api.expect(page.get_by_test_id("hold-state")).to_have_text("the camera cannot count these: tap +1 after each")
+        own.click()
+        sync_api.expect(page.get_by_test_id("set-count")).to_have_text("1")
+        own.click()
+        sync_api.expect(page.get_by_test_id("screen-after")).to_be_visible(timeout=30_000)
+        sync_api.expect(page.get_by_test_id("after-count")).to_have_text("2 reps (target 2 reps) - target reached")
+
+
 def test_the_trunk_lean_cue_is_spoken_while_the_trunk_leans(
     server_url: str, shared: Path, tmp_path: Path, screenshots: Path
 ) -> None:
