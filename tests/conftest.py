@@ -19,6 +19,12 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's service keeps its database and videos in its own folder, never the user's."""
+    monkeypatch.setenv("FORMCHECK_DATA_DIR", str(tmp_path / "data"))
+
+
 def _shared_file(relative: str) -> Path:
     path = SHARED / relative
     if not path.is_file():

@@ -5,6 +5,7 @@ Exercise thresholds are not settings: they live in the spec files, so every door
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -44,6 +45,16 @@ class Settings(BaseSettings):
         default=8, ge=1, description="live sessions at once (each holds a pose model, about 100 MB); past it: close 1013"
     )
     live_idle_s: float = Field(default=60.0, gt=0, description="a live session that sends no frame for this long is closed")
+    data_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "formcheck",
+        description="where trainers' data lives: the SQLite database (unless FORMCHECK_DATABASE_URL is set), the "
+        "videos kept for their clients (by content hash) and those videos' annotated copies",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/formcheck "
+        "(default: the SQLite file formcheck.sqlite3 in the data folder)",
+    )
     allowed_hosts: list[str] = Field(
         default=["localhost", "127.0.0.1", "::1"],
         description="Host header values served (without port); anything else is refused, against DNS rebinding",
@@ -55,6 +66,11 @@ class Settings(BaseSettings):
             "from an allowed host on any port always are"
         ),
     )
+
+    @property
+    def database(self) -> str:
+        """The database URL in use: ``database_url``, else the SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'formcheck.sqlite3'}"
 
 
 def load_settings() -> Settings:

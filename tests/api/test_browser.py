@@ -65,7 +65,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings = Settings(upload_dir=tmp_path_factory.mktemp("uploads"), pose_cache=False)
+    settings = Settings(upload_dir=tmp_path_factory.mktemp("uploads"), data_dir=tmp_path_factory.mktemp("data"), pose_cache=False)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
