@@ -39,7 +39,7 @@ from formcheck.pose.cache import PoseCache
 from formcheck.review.schema import Review
 from formcheck.store.database import Database
 from formcheck.store.errors import NotFoundError
-from formcheck.store.models import Analysis, Client, utc_now
+from formcheck.store.models import Analysis, Client, Judgement, utc_now
 from formcheck.store.videos import VideoFolder
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ class Job:
         review: the review when done.
         video: the annotated video when done (if the store writes them).
         owner: the trainer, client and session date of a trainer's job; None for an anonymous upload.
+        judgements: the trainer's verdicts on its faults, oldest first.
     """
 
     id: str
@@ -103,6 +104,7 @@ class Job:
     review: Review | None = None
     video: Path | None = None
     owner: Owner | None = None
+    judgements: list[Judgement] = dataclasses.field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -155,7 +157,7 @@ class JobStore:
 
     def submit(self, video: Path, exercise: str, filename: str | None = None, owner: Owner | None = None) -> Job:
         """Queue an analysis of ``video``. An anonymous job's file is deleted when the job ends (or now, if
-        refused); a trainer's (``owner``) is a kept video and stays.
+        refused); a trainer's (``owner``) is moved into the kept videos and stays.
 
         Returns:
             The new job (status ``queued``).
@@ -163,6 +165,11 @@ class JobStore:
         Raises:
             ServiceBusyError: ``max_queued`` jobs are already waiting.
         """
+        if owner is not None:
+            if self._videos is None:
+                raise FormcheckError("this job store keeps no videos: it cannot take a trainer's upload")
+            self.check_room()  # before the file is moved where a refusal would not delete it
+            video = self._videos.keep(video)
         row = Analysis(
             id=uuid.uuid4().hex, exercise=exercise, filename=filename, video=str(video), status="queued",
             client_id=owner.client_id if owner else None, session_date=owner.session_date if owner else None,
@@ -234,6 +241,7 @@ class JobStore:
             frames_done=review.source.frames if review is not None else live.frames_done, stage=live.stage,
             error=row.error, review=review,
             video=folder / ANNOTATED_VIDEO if folder is not None and status is JobStatus.DONE else None, owner=owner,
+            judgements=list(row.judgements),
         )
 
     def delete(self, job_id: str) -> None:
