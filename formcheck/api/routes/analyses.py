@@ -63,6 +63,9 @@ def create_analysis(
         if trainer is None:
             raise NotSignedInError("sign in to file an analysis under a client")
         owner = Owner(trainer.id, client_of(session, trainer, client).id, session_date or dt.date.today())
+    # Hand the connection back before the upload is copied and analysed: many uploads at once would hold
+    # every pooled connection while the job store waits for one to record their jobs.
+    session.close()
     jobs.check_room()  # a full queue refuses before reading the upload
     video = save_upload(file.file, file.filename, settings.upload_dir, settings.max_upload_bytes)
     try:
