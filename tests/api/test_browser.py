@@ -13,6 +13,7 @@ import shutil
 import socket
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,14 @@ import cv2
 import numpy as np
 import pytest
 import uvicorn
+import yaml
 
 from formcheck.api.main import create_app
 from formcheck.api.settings import Settings
+from formcheck.evaluation import evaluate
 from formcheck.sources import open_source
+from formcheck.store.accounts import add_trainer
+from formcheck.store.database import open_database
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -60,12 +65,17 @@ def write_y4m(clip: Path, target: Path, fps: int = CAMERA_FPS, max_side_px: int 
 
 
 @pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(upload_dir=tmp_path_factory.mktemp("uploads"), data_dir=tmp_path_factory.mktemp("data"), pose_cache=False)
+
+
+@pytest.fixture(scope="module")
+def server_url(server_settings: Settings) -> Iterator[str]:
     """The real app under uvicorn on a free loopback port, in a background thread."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings = Settings(upload_dir=tmp_path_factory.mktemp("uploads"), data_dir=tmp_path_factory.mktemp("data"), pose_cache=False)
+    settings = server_settings
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -168,3 +178,55 @@ def test_docs_page_renders_offline_under_its_policy(server_url: str) -> None:
             assert outside == []
         finally:
             browser.close()
+
+
+def test_a_trainer_dismisses_a_fault_and_the_export_holds_it_and_scores(
+    server_url: str, server_settings: Settings, shared: Path, tmp_path: Path
+) -> None:
+    """Sign in, add and open a client, analyse a set under them, dismiss a flagged fault on the result page,
+    export the client's labels from their page: the export has the fault gone and formcheck eval scores it."""
+    clip = shared / "clips" / "dillonloh-gymai" / "squats_quarter.mp4"  # 3 quarter squats, shallow_depth on each
+    database = open_database(server_settings.database)
+    with database.session() as session:
+        token = add_trainer(session, "Ana")[1]
+    database.close()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+            violations, outside = watch_for_policy_violations(page, server_url)
+            page.goto(f"{server_url}/trainer")
+            page.get_by_test_id("token").fill(token)
+            page.get_by_test_id("sign-in-button").click()
+            page.get_by_test_id("client-name").fill("Carla")
+            page.get_by_test_id("add-client").click()
+            page.get_by_test_id("client-link").filter(has_text="Carla").click()
+
+            page.get_by_test_id("file").set_input_files(clip)
+            page.get_by_test_id("exercise").select_option("squat")
+            page.get_by_test_id("date").fill("2026-11-03")
+            page.get_by_test_id("analyse").click()
+            flagged = page.get_by_test_id("flagged-fault")
+            sync_api.expect(flagged).to_have_count(3, timeout=60_000)
+            rep_two = flagged.filter(has_text="in rep 2")
+            rep_two.get_by_test_id("note").fill("deep enough for her hips")
+            rep_two.get_by_test_id("dismiss").click()
+            sync_api.expect(page.get_by_test_id("judgement")).to_have_text(["dismiss: Not deep enough (rep 2) · deep enough for her hips"])
+
+            page.get_by_test_id("client-link").click()
+            sync_api.expect(page.get_by_test_id("session")).to_have_count(1)
+            with page.expect_download() as download:
+                page.get_by_test_id("export").click()
+            archive = tmp_path / "labels.zip"
+            download.value.save_as(archive)
+            assert violations == [] and outside == []
+        finally:
+            browser.close()
+    export = tmp_path / "export"
+    zipfile.ZipFile(archive).extractall(export)
+    [labelled] = yaml.safe_load((export / "clips.yaml").read_text(encoding="utf-8"))["clips"]
+    assert labelled["faults"] == [{"id": "shallow_depth", "reps": [1, 3]}]
+    assert "deep enough for her hips" in labelled["notes"]
+    metrics = evaluate(export / "clips.yaml", export, loso=False)
+    assert metrics["overall"]["faults_labelled"] == 2 and metrics["overall"]["faults_reported"] == 3
+    assert metrics["overall"]["fault_precision"] == round(2 / 3, 3)
