@@ -249,3 +249,34 @@ def test_twenty_uploads_at_once_from_two_trainers_are_all_analysed_under_their_c
         assert [session["id"] for session in sessions] == [job["id"]]
     for token in tokens:
         assert len(app_client.get("/clients", headers=signed(token)).json()) == 10
+
+
+def test_only_anonymous_jobs_are_forgotten_past_jobs_kept(make_client: Any, database_url: str, squat_clip: Path, tmp_path: Path) -> None:
+    app_client = make_client(database_url=database_url, data_dir=tmp_path / "data", jobs_kept=1)
+    [token] = trainer_tokens(database_url, "Ana")
+    kept = wait_done(app_client, upload_for(app_client, token, add_client(app_client, token, "Carla"), squat_clip)["id"], token)
+    anonymous = []
+    for _ in range(2):
+        response = app_client.post("/analyses", files={"file": ("a.mp4", squat_clip.read_bytes(), "video/mp4")}, data={"exercise": "squat"})
+        anonymous.append(wait_done(app_client, response.json()["id"]))
+
+    assert app_client.get(f"/analyses/{anonymous[0]['id']}").status_code == 404
+    assert app_client.get(f"/analyses/{anonymous[1]['id']}").status_code == 200
+    assert app_client.get(f"/analyses/{kept['id']}", headers=signed(token)).status_code == 200
+
+
+def test_a_finished_anonymous_job_keeps_its_review_and_video_across_a_restart(database_url: str, squat_clip: Path, tmp_path: Path) -> None:
+    settings = Settings(upload_dir=tmp_path / "uploads", data_dir=tmp_path / "data", database_url=database_url, allowed_hosts=HOSTS)
+    with TestClient(create_app(settings)) as before:
+        response = before.post("/analyses", files={"file": ("a.mp4", squat_clip.read_bytes(), "video/mp4")}, data={"exercise": "squat"})
+        job = wait_done(before, response.json()["id"])
+    leftover = tmp_path / "uploads" / ("0f" * 16 + ".mp4")
+    leftover.write_bytes(b"an upload no job knows")
+
+    with TestClient(create_app(settings)) as after:
+        again = after.get(f"/analyses/{job['id']}").json()
+        video = after.get(f"/analyses/{job['id']}/video")
+
+    assert again["status"] == "done" and again["review"] == job["review"]
+    assert video.status_code == 200 and video.content
+    assert not leftover.exists(), "what no recorded job needs is swept at start-up"
