@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import yaml
-from test_browser import CHROMIUM, FLAGS, server_url, watch_for_policy_violations
+from test_browser import CHROMIUM, FLAGS, server_settings, server_url, watch_for_policy_violations
 
 from formcheck.review.words import fault_name, metric_label
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 
-__all__ = ["server_url"]  # the live server fixture, shared with the live page's browser test
+__all__ = ["server_settings", "server_url"]  # the live server fixtures, shared with the live page's browser test
 
 FAULTY_SQUAT = "Pichayanon-FiT-AI/squat_incorrect_4.mp4"  # 3 reps, each shallow and leaning forward
 SEEK_TOLERANCE_S = 0.2
