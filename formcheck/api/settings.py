@@ -26,8 +26,9 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(default=2 * MB, gt=0, description="largest JPEG frame accepted on the live WebSocket")
     upload_dir: Path = Field(
         default=Path(tempfile.gettempdir()) / "formcheck-uploads",
-        description="where uploads wait for their analysis (each is deleted when its job ends) and each job's "
-        "annotated video is kept, as long as the job (removed with it, and at the next start)",
+        description="where anonymous uploads wait for their analysis (each is deleted when its job ends) and each "
+        "such job's annotated video is kept, as long as the job (removed with it; at start-up, whatever no recorded "
+        "job needs is removed)",
     )
     job_workers: int = Field(default=1, ge=1, le=32, description="analyses run at the same time (each uses the CPU fully)")
     jobs_kept: int = Field(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from helpers import source_info, squat_frames
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
@@ -21,7 +23,7 @@ from formcheck.store.errors import InvalidRecordError, NotFoundError
 from formcheck.store.history import trends
 from formcheck.store.judgements import add_judgement, labelled_faults
 from formcheck.store.labels import export_labels
-from formcheck.store.models import Analysis, Trainer
+from formcheck.store.models import Analysis, Base, Trainer
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,13 @@ def test_the_migration_creates_every_table_and_runs_again_harmlessly(database: D
     database.migrate()
 
     assert {"trainers", "clients", "analyses", "judgements", "alembic_version"} <= set(inspect(database.engine).get_table_names())
+
+
+def test_the_migrations_build_exactly_the_models_schema(database: Database) -> None:
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+    assert differences == [], "a model changed without a migration (add one under formcheck/store/migrations/versions)"
 
 
 def test_a_trainer_signs_in_with_the_token_shown_once_which_is_stored_hashed(session: Session) -> None:
