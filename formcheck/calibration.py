@@ -233,7 +233,7 @@ def calibrate(
         if on_clip is not None:
             on_clip(label["path"])
         try:
-            track = estimate_source(clips_dir / label["path"], bundle=bundle, cache=cache)
+            track = estimate_source(clips_dir / label["path"], bundle=bundle, cache=cache, back_shape=spec.reads_back_shape)
         except FormcheckError:
             return None
         return analyze_with_decisions(track.frames, spec, track.source, track.decode_warning)

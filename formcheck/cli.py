@@ -419,11 +419,19 @@ def program(
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    https: Annotated[
+        bool,
+        typer.Option(
+            help="serve https with a self-signed certificate made here, for a phone's camera (its browser asks for a "
+            "secure page); the phone warns once. Serve its address: --host 0.0.0.0 and "
+            "FORMCHECK_ALLOWED_HOSTS='[\"localhost\", \"192.168.1.20\"]'"
+        ),
+    ] = False,
 ) -> None:
-    """Start the API and the live-coaching page (http://HOST:PORT/)."""
+    """Start the API, the live-coaching page (http://HOST:PORT/) and the guided session (/session)."""
     from formcheck.api.server import run_server
 
-    _run(lambda: run_server(host=host, port=port))
+    _run(lambda: run_server(host=host, port=port, https=https))
 
 
 trainers_app = typer.Typer(no_args_is_help=True, help="Trainers who sign in to the service (formcheck serve).")

@@ -16,11 +16,12 @@ import math
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.back.shape import BackShape
 from formcheck.faults.rules import SustainedCheck, holds, judge_rep, outside
 from formcheck.framing import FramingTracker
 from formcheck.landmarks import Landmark, PoseFrame, PoseStatus
@@ -138,6 +139,7 @@ class ExerciseSession:
         self._baselines = RestBaselines(spec.metrics)
         self._image_filter = make_filter(smoothing)
         self._world_filter = make_filter(smoothing)
+        self._back_filter = make_filter(smoothing)
         self._views = ViewTracker()
         # Read only at ``finish``: the review names where the camera cut away; counting and judging are unchanged.
         self._framing = FramingTracker()
@@ -229,7 +231,10 @@ class ExerciseSession:
         world_m = self._world_filter.update(t_s, pose.world_xyz.astype(np.float64))
         view: str | None = None
         if pose.has_person:
-            arrays = PoseArrays(image_px=image_px, world_m=world_m, visibility=pose.visibility.astype(np.float64))
+            arrays = PoseArrays(
+                image_px=image_px, world_m=world_m, visibility=pose.visibility.astype(np.float64),
+                back=self._smoothed_back(t_s, pose.back),
+            )
             metrics, confidences = self._metrics.compute(arrays)
             view = self._views.update(t_s, world_m)
             self._person_frames += 1
@@ -287,6 +292,14 @@ class ExerciseSession:
             new_faults=new_faults, completed_rep=completed, guidance=self._guidance(pose.has_person, cut, view),
             holding=self._holds is not None and self._holds.holding,
         )
+
+    def _smoothed_back(self, t_s: float, back: BackShape | None) -> BackShape | None:
+        """The back's measures smoothed like the landmarks they are traced between."""
+        if back is None:
+            return None
+        values = np.array([back.flexion_norm, back.bow_max_norm, back.lumbar_deg], np.float64)
+        flexion, bow_max, lumbar = (float(value) for value in self._back_filter.update(t_s, values))
+        return replace(back, flexion_norm=flexion, bow_max_norm=bow_max, lumbar_deg=lumbar)
 
     def _meets_rep_requirements(self, event: RepEvent) -> bool:
         assert self.spec.reps is not None

@@ -392,7 +392,9 @@ def evaluate(
         if analysed_as not in chosen:
             continue
         try:
-            track = estimate_source(clips_dir / label["path"], bundle=bundle, cache=cache)
+            track = estimate_source(
+                clips_dir / label["path"], bundle=bundle, cache=cache, back_shape=specs[analysed_as].reads_back_shape
+            )
         except FormcheckError as error:
             clip = _Clip(label, source_group(label["path"]), None, failed_clip(label, error))
         else:

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:  # the back stage reads PoseFrames; a frame only carries its result
+    from formcheck.back.shape import BackShape
 
 LANDMARK_COUNT = 33
 
@@ -110,6 +114,8 @@ class PoseFrame:
         visibility: (33,) visibility in 0..1.
         image_wh: the image's width and height in pixels (after rotation).
         mask: optional (H, W) float32 person-segmentation mask in 0..1, when asked for.
+        back: the back's shape traced from the mask (``formcheck.back``), when a spec asks for it; the mask
+            itself is dropped once traced (a clip's masks would not fit in memory).
     """
 
     frame_index: int
@@ -120,6 +126,7 @@ class PoseFrame:
     visibility: npt.NDArray[np.float32]
     image_wh: tuple[int, int]
     mask: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
+    back: BackShape | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         _check_shape("image_xy", self.image_xy, (LANDMARK_COUNT, 2))

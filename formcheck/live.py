@@ -25,7 +25,9 @@ from formcheck.errors import MessageError, SourceError
 from formcheck.landmarks import PoseFrame
 from formcheck.pose import ModelBundle, PoseEstimator, default_bundle
 from formcheck.pose.child import ChildPoseEstimator
+from formcheck.range_meter import RangeMeter
 from formcheck.review.schema import Processing, Review
+from formcheck.setup_check import brightness, setup_advice
 from formcheck.sources.base import Frame, SourceInfo
 from formcheck.sources.image import image_size
 from formcheck.sources.limits import FRAME_LIMITS
@@ -172,12 +174,19 @@ class LiveUpdate:
         pose: the pose found in the frame.
         feedback: the engine's view of the frame (status, phase, reps, faults, guidance).
         cue: what the cue banner shows.
+        setup_advice: what to fix before a set can start (``formcheck.setup_check``); None when ready.
+        range_fraction: the rep under way's swing over the swing that counts (``formcheck.range_meter``); None
+            for holds, and before the first rest.
+        counting: the frame came after ``LiveSession.begin`` (its reps are the set's).
     """
 
     t_ms: int
     pose: PoseFrame
     feedback: FrameFeedback
     cue: CueDecision
+    setup_advice: str | None = None
+    range_fraction: float | None = None
+    counting: bool = False
 
 
 class LiveSession:
@@ -196,6 +205,8 @@ class LiveSession:
         self._estimator = estimator
         self._engine = ExerciseSession(spec)
         self._cues = cue_policy or CuePolicy()
+        self._range = RangeMeter(spec.reps) if spec.reps is not None else None
+        self._begun = False
         self._first_t_ms: int | None = None
         self._last_t_s = 0.0
         self._frames = 0
@@ -210,7 +221,18 @@ class LiveSession:
         Raises:
             PoseModelError: the pose model cannot be built or loaded.
         """
-        return cls(spec, ChildPoseEstimator(bundle or default_bundle()))
+        return cls(spec, ChildPoseEstimator(bundle or default_bundle(), back_shape=spec.reads_back_shape))
+
+    def begin(self) -> None:
+        """Start the set over from the next frame: the guided session's set-up and countdown are not part of it.
+
+        The pose tracker carries on (it follows the person across); the engine, the cues and the range meter
+        start afresh, so reps made while getting into position are not counted.
+        """
+        self._engine = ExerciseSession(self.spec)
+        self._cues = CuePolicy(self._cues.display_s, self._cues.cooldown_s, self._cues.max_wait_s)
+        self._range = RangeMeter(self.spec.reps) if self.spec.reps is not None else None
+        self._begun = True
 
     @property
     def frames(self) -> int:
@@ -238,10 +260,16 @@ class LiveSession:
         pose = self._estimator.estimate(Frame(index=self._frames, t_s=t_s, image=image))
         feedback = self._engine.step(pose)
         cue = self._cues.update(t_s, cue_candidates(feedback))
+        range_fraction = None
+        if self._range is not None and self.spec.reps is not None:
+            range_fraction = self._range.update(t_s, feedback.metrics[self.spec.reps.metric], feedback.phase)
         self._frames += 1
         self._last_t_s = t_s
         self._busy_s += time.perf_counter() - started
-        return LiveUpdate(t_ms=t_ms, pose=pose, feedback=feedback, cue=cue)
+        return LiveUpdate(
+            t_ms=t_ms, pose=pose, feedback=feedback, cue=cue, setup_advice=setup_advice(feedback, brightness(image)),
+            range_fraction=range_fraction, counting=self._begun,
+        )
 
     def finish(self) -> Review:
         """The review of the set so far, exactly as a recorded clip's would be built."""

@@ -391,7 +391,7 @@ def trace_labels(
         if on_clip is not None:
             on_clip(label["path"])
         try:
-            track = estimate_source(clips_dir / label["path"], bundle=bundle, cache=cache)
+            track = estimate_source(clips_dir / label["path"], bundle=bundle, cache=cache, back_shape=spec.reads_back_shape)
         except FormcheckError:
             continue
         traced[spec.id].append(labelled_clip(label, *metric_series(track.frames, spec)))

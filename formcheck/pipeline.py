@@ -58,7 +58,7 @@ def review_with_poses(
     spec = load_spec(exercise)  # fail on a bad exercise id before decoding anything
     bundle = resolve_model(model_path)
     started = time.perf_counter()
-    track = estimate_source(source, bundle=bundle, cache=cache, progress=progress)
+    track = estimate_source(source, bundle=bundle, cache=cache, progress=progress, back_shape=spec.reads_back_shape)
     elapsed_s = max(time.perf_counter() - started, 1e-6)
     frames_per_s = len(track.frames) / elapsed_s
     real_time_s = covered_s(track)

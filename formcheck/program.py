@@ -67,3 +67,18 @@ def load_program(path: Path) -> Program:
         if entry.exercise not in known:
             raise SpecError(f"{path}: exercises[{index}].exercise: unknown exercise {entry.exercise!r}")
     return program
+
+
+def default_program_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "programs"
+
+
+def load_programs(folder: Path) -> dict[str, Program]:
+    """Every program of a folder (its ``*.yaml`` files), by file name without ``.yaml``, in name order.
+
+    Raises:
+        SpecError: the folder is missing, or a program in it does not load.
+    """
+    if not folder.is_dir():
+        raise SpecError(f"{folder}: program folder not found")
+    return {path.stem: load_program(path) for path in sorted(folder.glob("*.yaml"))}

@@ -24,9 +24,21 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 
+FAULTY_SQUAT = "Pichayanon-FiT-AI/squat_incorrect_4.mp4"  # its path in the labels
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A module's services (a server a module's tests share) keep their database and videos in the module's
+    own folder, never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FORMCHECK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test's service keeps its database and videos in its own folder, never the user's."""
+    """Every test's own service keeps its database and videos in the test's own folder."""
     monkeypatch.setenv("FORMCHECK_DATA_DIR", str(tmp_path / "data"))
 
 
@@ -72,6 +84,12 @@ def shared() -> Path:
 def squat_clip() -> Path:
     """A front-view bodyweight squat, 2 labelled reps, 3.8 s at 30 fps, 360x640."""
     return _shared_file("clips/Pichayanon-FiT-AI/squat_correct_5.mp4")
+
+
+@pytest.fixture(scope="session")
+def faulty_squat() -> Path:
+    """A side-on squat with faults in every rep: 3 labelled reps, all shallow and leaning forward, 8.9 s, 202x360."""
+    return _shared_file(f"clips/{FAULTY_SQUAT}")
 
 
 @pytest.fixture(scope="session")

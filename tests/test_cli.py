@@ -191,3 +191,14 @@ def test_ctrl_c_writes_the_partial_review_and_exits_130(tmp_path, monkeypatch):
     covered_s = stop_after / real.info.fps
     # x real time is the part analysed over the time it took, not the whole file's length
     assert processing["x_real_time"] == pytest.approx(covered_s * processing["frames_per_s"] / stop_after, rel=0.05)
+
+
+def test_serve_https_asks_the_server_for_tls(monkeypatch: pytest.MonkeyPatch) -> None:
+    from formcheck.api import server
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(server, "run_server", lambda **options: calls.append(options))
+
+    assert invoke("serve", "--https", "--host", "0.0.0.0", "--port", "8443").exit_code == 0
+    assert invoke("serve").exit_code == 0
+    assert calls == [{"host": "0.0.0.0", "port": 8443, "https": True}, {"host": "127.0.0.1", "port": 8000, "https": False}]

@@ -2,10 +2,11 @@
 
 Client -> server:
     binary: 8-byte big-endian unsigned capture time in ms, then one JPEG frame.
-    text: ``{"type": "end"}`` to finish the set.
+    text: ``{"type": "begin"}`` to start the set over from the next frame (the guided session sends it after its
+    set-up check and countdown, so nothing before counts); ``{"type": "end"}`` to finish the set.
 Server -> client (JSON text):
     ``ready`` once the pose tracker is loaded; ``feedback`` per processed frame; ``rep`` as
-    each rep completes; ``summary`` with the review after ``end``; then a normal close.
+    each rep completes; ``summary`` with the review and its ids in words after ``end``; then a normal close.
 
 The receive loop never waits for the model: it only parses and drops the frame into a
 slot of size one. The processing loop takes the newest frame from the slot and runs it in
@@ -29,14 +30,16 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect, status
 
 from formcheck.api.errors import FrameTooLargeError, close_code, close_reason
+from formcheck.api.schemas import ReviewWords
 from formcheck.errors import FormcheckError, MessageError
 from formcheck.landmarks import SKELETON_EDGES
 from formcheck.live import LiveSession, LiveUpdate
 from formcheck.review.schema import Rep, Review
+from formcheck.review.words import metric_label
 
 logger = logging.getLogger(__name__)
 FRAME_HEADER = struct.Struct(">Q")  # capture time in ms, big-endian unsigned 64-bit
-END_MESSAGE = {"type": "end"}
+TEXT_MESSAGES = ("begin", "end")
 
 
 @dataclass(frozen=True)
@@ -66,19 +69,21 @@ def parse_frame(data: bytes, max_frame_bytes: int) -> tuple[int, bytes]:
     return t_ms, data[FRAME_HEADER.size:]
 
 
-def parse_text(text: str) -> None:
-    """Accept the only text message there is, ``{"type": "end"}``.
+def parse_text(text: str) -> str:
+    """The type of a text message: ``{"type": "begin"}`` or ``{"type": "end"}``.
 
     Raises:
         MessageError: anything else.
     """
+    known = 'the text messages are {"type": "begin"} and {"type": "end"}'
     try:
         message = json.loads(text)
     except ValueError:
-        raise MessageError('text message is not JSON; the only text message is {"type": "end"}') from None
-    if message != END_MESSAGE:
-        kind = message.get("type") if isinstance(message, dict) else None
-        raise MessageError(f'unknown message type {kind!r}; the only text message is {{"type": "end"}}')
+        raise MessageError(f"text message is not JSON; {known}") from None
+    kind = message.get("type") if isinstance(message, dict) else None
+    if kind not in TEXT_MESSAGES or len(message) != 1:
+        raise MessageError(f"unknown message type {kind!r}; {known}")
+    return str(kind)
 
 
 def _finite(value: float, digits: int) -> float | None:
@@ -86,10 +91,13 @@ def _finite(value: float, digits: int) -> float | None:
 
 
 def ready_message(session: LiveSession, max_frame_bytes: int) -> dict[str, Any]:
-    """Sent once the tracker is loaded; ``skeleton`` lists the landmark pairs to draw as bones."""
+    """Sent once the tracker is loaded; ``skeleton`` lists the landmark pairs to draw as bones; ``rep_metric_label``
+    names what a rep's ``range`` measures, in words with its unit (null for an exercise without counted reps)."""
+    reps = session.spec.reps
     return {
         "type": "ready", "exercise": session.spec.id, "title": session.spec.title, "max_frame_bytes": max_frame_bytes,
         "skeleton": [[int(a), int(b)] for a, b in SKELETON_EDGES],
+        "rep_metric_label": metric_label(reps.metric) if reps is not None else None,
     }
 
 
@@ -115,6 +123,9 @@ def feedback_message(update: LiveUpdate, dropped: int, latency_ms: float) -> dic
         "speak": update.cue.speak,
         "guidance": feedback.guidance,
         "holding": feedback.holding,
+        "setup": {"ready": update.setup_advice is None, "advice": update.setup_advice},
+        "range": update.range_fraction,
+        "counting": update.counting,
         "landmarks": landmarks,
         "dropped": dropped,
         "latency_ms": round(latency_ms, 1),
@@ -126,8 +137,10 @@ def rep_message(rep: Rep, rep_count: int) -> dict[str, Any]:
 
 
 def summary_text(review: Review) -> str:
+    """The review, and its ids in words (``ReviewWords``) so a page can name each rep's faults."""
     # The review serialises itself (NaN as null, field aliases); wrap it without a second round trip.
-    return f'{{"type":"summary","review":{review.model_dump_json(by_alias=True)}}}'
+    words = ReviewWords.of(review).model_dump_json()
+    return f'{{"type":"summary","review":{review.model_dump_json(by_alias=True)},"words":{words}}}'
 
 
 class LatestFrameSlot:
@@ -182,6 +195,7 @@ class LiveStream:
         self._executor = executor
         self._max_frame_bytes = max_frame_bytes
         self._slot = LatestFrameSlot()
+        self._begin_requested = False
 
     async def run(self) -> None:
         """Serve the connection until ``end``, a protocol error or a disconnect."""
@@ -223,13 +237,17 @@ class LiveStream:
                     raise MessageError(f"capture times must increase: got {t_ms} ms after {last_t_ms} ms")
                 last_t_ms = t_ms
                 self._slot.put(IncomingFrame(t_ms, jpeg, time.perf_counter()))
+            elif parse_text(message.get("text") or "") == "begin":
+                self._begin_requested = True
             else:
-                parse_text(message.get("text") or "")
                 return
 
     async def _process(self) -> None:
         loop = asyncio.get_running_loop()
         while (frame := await self._slot.take()) is not None:
+            if self._begin_requested:
+                self._begin_requested = False
+                await loop.run_in_executor(self._executor, self._session.begin)
             update = await loop.run_in_executor(self._executor, self._session.process, frame.t_ms, frame.jpeg)
             latency_ms = (time.perf_counter() - frame.received_s) * 1000
             await self._ws.send_json(feedback_message(update, self._slot.dropped, latency_ms))

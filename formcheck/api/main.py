@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from formcheck.api.errors import install_error_handler
 from formcheck.api.jobs import JobStore
-from formcheck.api.routes import analyses, clients, exercises, live
+from formcheck.api.routes import analyses, clients, exercises, live, programs
 from formcheck.api.routes import report as report_route
 from formcheck.api.security import PAGE_POLICY, OwnPageOnly, SecurityHeaders
 from formcheck.api.settings import Settings
@@ -72,13 +72,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     # Outermost: a request from a foreign host or page is refused before anything else reads it.
     app.add_middleware(OwnPageOnly, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins)
-    for router in (exercises.router, analyses.router, live.router, clients.router):
+    for router in (exercises.router, programs.router, analyses.router, live.router, clients.router):
         app.include_router(router)
     app.include_router(report_route.router)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html")
+
+    @app.get("/session", include_in_schema=False)
+    def guided_session() -> FileResponse:
+        return FileResponse(WEB_DIR / "session.html")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> FileResponse:

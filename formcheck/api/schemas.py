@@ -8,9 +8,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from formcheck.api.jobs import Job
+from formcheck.program import Program, ProgramEntry
 from formcheck.review.schema import Review
 from formcheck.review.words import fault_name, metric_label
 from formcheck.specs import load_spec
+from formcheck.specs.guide import Figure, figure, guides
 from formcheck.specs.models import ExerciseSpec, Prescription
 from formcheck.store.history import SessionPoint
 from formcheck.store.judgements import Verdict
@@ -26,12 +28,38 @@ class ExercisePublic(BaseModel):
     views: list[Literal["side", "front", "oblique"]] = Field(description="camera views the checks are valid for")
     camera: str = Field(description="where to put the camera, in one line")
     prescription: Prescription
+    trains: str = Field(description="what the exercise trains, in a person's words (its guide)")
+    start_figure: Figure = Field(description="the start position as a stick figure to draw (its guide)")
 
     @classmethod
     def from_spec(cls, spec: ExerciseSpec) -> ExercisePublic:
+        guide = guides()[spec.id]
         return cls(
             id=spec.id, title=spec.title, description=spec.description, views=list(spec.views), camera=spec.camera,
-            prescription=spec.prescription,
+            prescription=spec.prescription, trains=guide.trains, start_figure=figure(guide.start),
+        )
+
+
+class ProgramEntryPublic(ProgramEntry):
+    """One exercise of a program with its dose, also in words."""
+
+    dose_text: str = Field(description='the dose in words, e.g. "2 x 8-15 reps"')
+
+
+class ProgramPublic(BaseModel):
+    """A program stage (``programs/<id>.yaml``): its exercises in order, each with its dose."""
+
+    id: str = Field(description="the file name without .yaml")
+    name: str
+    description: str
+    source: str
+    exercises: list[ProgramEntryPublic]
+
+    @classmethod
+    def from_program(cls, program_id: str, program: Program) -> ProgramPublic:
+        return cls(
+            id=program_id, name=program.name, description=program.description, source=program.source,
+            exercises=[ProgramEntryPublic(**entry.model_dump(), dose_text=entry.dose()) for entry in program.exercises],
         )
 
 

@@ -13,6 +13,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from formcheck.errors import FormcheckError
+from formcheck.program import default_program_dir
 
 MB = 1_000_000
 
@@ -42,10 +43,20 @@ class Settings(BaseSettings):
     max_queued_jobs: int = Field(
         default=32, ge=1, description="uploads waiting for their analysis; past it POST /analyses answers 503 with Retry-After"
     )
+    program_dir: Path = Field(
+        default_factory=default_program_dir,
+        description="the program stages offered by the guided session (its *.yaml files) and its safety rules "
+        "(safety/rules.yaml)",
+    )
     max_live_sessions: int = Field(
         default=8, ge=1, description="live sessions at once (each holds a pose model, about 100 MB); past it: close 1013"
     )
     live_idle_s: float = Field(default=60.0, gt=0, description="a live session that sends no frame for this long is closed")
+    tls_dir: Path = Field(
+        default=Path.home() / ".cache" / "formcheck" / "tls",
+        description="where `formcheck serve --https` keeps its self-signed certificate and key (made when missing, "
+        "expiring, or not made for the served host names)",
+    )
     data_dir: Path = Field(
         default_factory=lambda: Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "formcheck",
         description="where trainers' data lives: the SQLite database (unless FORMCHECK_DATABASE_URL is set), the "

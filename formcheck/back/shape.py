@@ -40,7 +40,7 @@ and where the landmarks sit inside it cancel out):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -267,3 +267,8 @@ def measure_back(frame: PoseFrame) -> BackShape:
     facing = 1.0 if toes[0] >= heels[0] else -1.0
     side = chest_side_sign(hip, shoulder, knee, facing)
     return trace_back(frame.mask, hip, shoulder, side, body_yaw_deg(frame.world_xyz.astype(np.float64)))
+
+
+def with_back_shape(frame: PoseFrame) -> PoseFrame:
+    """The frame with its back shape measured from its mask, and the mask dropped."""
+    return replace(frame, back=measure_back(frame), mask=None)

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.back.shape import LOW_CONFIDENCE, BackShape
 from formcheck.landmarks import Landmark
 from formcheck.metrics import geometry
 from formcheck.metrics.view import FRONT_MAX_DEG, SIDE_MIN_DEG, body_yaw_deg
@@ -65,11 +66,13 @@ class PoseArrays:
         image_px: (33, 2) image coordinates in pixels (so angles are not distorted by the aspect ratio).
         world_m: (33, 3) world coordinates in metres.
         visibility: (33,) visibility 0..1.
+        back: the back's shape (``formcheck.back``), smoothed like the landmarks, when the spec reads it.
     """
 
     image_px: FloatArray
     world_m: FloatArray
     visibility: FloatArray
+    back: BackShape | None = None
 
     def torso_length_px(self) -> float:
         """Mid-hip to mid-shoulder in pixels; NaN when implausibly short for the legs (a broken
@@ -215,6 +218,15 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
             )
 
         return twist
+    if isinstance(spec, spec_models.BackShapeMetric):
+        attribute = {"flexion": "flexion_norm", "lumbar": "lumbar_deg"}[spec.measure]
+
+        def back_shape(pose: PoseArrays) -> float:
+            if pose.back is None or pose.back.confidence < LOW_CONFIDENCE:
+                return float("nan")  # not traced with confidence: not judged, rather than judged on a guess
+            return float(getattr(pose.back, attribute))
+
+        return back_shape
     raise TypeError(f"no metric function for {type(spec).__name__}")
 
 
@@ -261,7 +273,10 @@ _COMBINE: dict[str, Callable[[float, float], float]] = {
 
 
 def metric_points(spec: spec_models.MetricSpec) -> tuple[tuple[str, ...], str]:
-    """The body points a landmark metric uses and its side choice (for its confidence)."""
+    """The body points a landmark metric uses and its side choice (for its confidence); none for the back's
+    shape, whose confidence is the tracing's own."""
+    if isinstance(spec, spec_models.BackShapeMetric):
+        return (), "back"
     if isinstance(spec, spec_models.LeftRightHeightMetric):
         return (spec.point,), "mid"
     if isinstance(spec, spec_models.WidthRatioMetric):
@@ -278,8 +293,10 @@ def metric_confidence(pose: PoseArrays, points: tuple[str, ...], side: str) -> f
     """How well the model saw the points a metric uses: their lowest visibility (0..1).
 
     ``near`` takes the better-seen side (that side dominates the blended value); ``mid``
-    needs both sides.
+    needs both sides; ``back`` is the back tracing's confidence.
     """
+    if side == "back":
+        return pose.back.confidence if pose.back is not None else 0.0
     if side == "near":
         return max(_side_visibility(pose, points, "left"), _side_visibility(pose, points, "right"))
     if side == "mid":

@@ -3,8 +3,9 @@
 Running the model is by far the slowest stage, and evaluation and the golden tests analyse
 the same clips again and again; the cache makes that one model run per clip. The key is
 SHA-256(file) + SHA-256(model bundle) + settings + decoder versions, so a changed clip, model
-or decoder never reuses stale landmarks. Masks are never cached (they are large and asked for
-rarely).
+or decoder never reuses stale landmarks. Masks are never cached (they are large); the back shape
+traced from them is, beside the landmarks of the same entry (masks do not change the landmarks), so
+a run that needs the back misses an entry stored without it.
 
 Entries are a person's poses, so they are private to the user (files 0600 in a 0700 folder) and
 expire (``max_age_days``). The cache is an optimisation only: a damaged, expired or mismatched
@@ -24,11 +25,13 @@ import zipfile
 import zlib
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
 import numpy as np
 
+from formcheck.back.shape import BackShape
 from formcheck.landmarks import PoseFrame, PoseStatus
 from formcheck.pose.model import file_sha256
 from formcheck.sources.base import SourceInfo
@@ -82,8 +85,10 @@ class PoseCache:
     def _expired(self, path: Path, now: float) -> bool:
         return self.max_age_s is not None and now - path.stat().st_mtime > self.max_age_s
 
-    def load(self, key: str, video: Path | None = None) -> tuple[list[PoseFrame], SourceInfo, str | None] | None:
-        """The entry for ``key``, or None on a miss.
+    def load(
+        self, key: str, video: Path | None = None, with_back: bool = False
+    ) -> tuple[list[PoseFrame], SourceInfo, str | None] | None:
+        """The entry for ``key``, or None on a miss (``with_back``: also when it holds no back shapes).
 
         ``video``: the file asked for now. The entry must have been stored for a file of its size,
         and the returned ``SourceInfo.path`` is ``str(video)``, not the path of whichever file was
@@ -104,7 +109,10 @@ class PoseCache:
                 return None
             if video is not None and meta["source_bytes"] != video.stat().st_size:
                 return None
+            if with_back and "back_values" not in arrays:
+                return None
             image_wh = (int(meta["image_wh"][0]), int(meta["image_wh"][1]))
+            backs = _load_backs(arrays, meta, count) if with_back else [None] * count
             frames = [
                 PoseFrame(
                     frame_index=int(arrays["frame_index"][i]),
@@ -114,6 +122,7 @@ class PoseCache:
                     world_xyz=arrays["world_xyz"][i],
                     visibility=arrays["visibility"][i],
                     image_wh=image_wh,
+                    back=backs[i],
                 )
                 for i in range(count)
             ]
@@ -137,12 +146,15 @@ class PoseCache:
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             image_wh = frames[0].image_wh if frames else (info.width, info.height)
+            backs = [frame.back for frame in frames]
+            back_arrays = _back_arrays(backs) if frames and all(back is not None for back in backs) else {}
             meta = {
                 "source": asdict(info),
                 "decode_warning": decode_warning,
                 "image_wh": list(image_wh),
                 "frame_count": len(frames),
                 "source_bytes": None if video is None else video.stat().st_size,
+                "back_reasons": back_arrays.pop("reasons", []),
             }
             handle, temp = tempfile.mkstemp(prefix=f".{key}.", suffix=_TEMP_SUFFIX, dir=self.directory)  # mode 0600
             with os.fdopen(handle, "wb") as file:
@@ -155,6 +167,7 @@ class PoseCache:
                     image_xy=np.stack([f.image_xy for f in frames]) if frames else np.zeros((0, 33, 2), np.float32),
                     world_xyz=np.stack([f.world_xyz for f in frames]) if frames else np.zeros((0, 33, 3), np.float32),
                     visibility=np.stack([f.visibility for f in frames]) if frames else np.zeros((0, 33), np.float32),
+                    **back_arrays,
                 )
             os.replace(temp, self._path(key))
         except OSError:
@@ -186,3 +199,32 @@ class PoseCache:
             except OSError:
                 continue  # gone already (another sweep or a load), or not ours to remove
         return removed
+
+
+def _back_arrays(backs: list[BackShape | None]) -> dict[str, Any]:
+    """The back shapes as arrays, with the list of their reasons (each frame's an index, -1 for none)."""
+    shapes = [back for back in backs if back is not None]
+    reasons = sorted({shape.reason for shape in shapes if shape.reason is not None})
+    return {
+        "back_values": np.array(
+            [[s.flexion_norm, s.bow_max_norm, s.lumbar_deg, s.confidence] for s in shapes], np.float32
+        ),
+        "back_contour": np.stack([s.contour_px for s in shapes]).astype(np.float32),
+        "back_reason": np.array([-1 if s.reason is None else reasons.index(s.reason) for s in shapes], np.int16),
+        "reasons": reasons,
+    }
+
+
+def _load_backs(arrays: dict[str, Any], meta: dict[str, Any], count: int) -> list[BackShape | None]:
+    values, contours, reason_codes = arrays["back_values"], arrays["back_contour"], arrays["back_reason"]
+    if len(values) != count or len(contours) != count or len(reason_codes) != count:
+        raise ValueError("back shapes do not match the frames")
+    reasons = meta["back_reasons"]
+    return [
+        BackShape(
+            flexion_norm=float(values[i, 0]), bow_max_norm=float(values[i, 1]), lumbar_deg=float(values[i, 2]),
+            confidence=float(values[i, 3]), reason=None if reason_codes[i] < 0 else str(reasons[reason_codes[i]]),
+            contour_px=contours[i].astype(np.float64),
+        )
+        for i in range(count)
+    ]

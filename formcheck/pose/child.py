@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+from dataclasses import replace
 from multiprocessing.connection import Connection
 
+from formcheck.back.shape import with_back_shape
 from formcheck.errors import FormcheckError, PoseModelError
 from formcheck.landmarks import PoseFrame
 from formcheck.pose.estimator import MediaPipePoseEstimator, PoseSettings
@@ -40,7 +42,7 @@ def describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _serve(connection: Connection, bundle: ModelBundle, settings: PoseSettings) -> None:
+def _serve(connection: Connection, bundle: ModelBundle, settings: PoseSettings, back_shape: bool) -> None:
     try:
         estimator = MediaPipePoseEstimator(bundle, settings)
     except FormcheckError as error:
@@ -50,7 +52,9 @@ def _serve(connection: Connection, bundle: ModelBundle, settings: PoseSettings) 
     try:
         while (frame := connection.recv()) is not None:
             try:
-                connection.send(estimator.estimate(frame))
+                pose = estimator.estimate(frame)
+                # traced here, so the mask (megabytes a frame) never crosses the pipe
+                connection.send(with_back_shape(pose) if back_shape else pose)
             except FormcheckError as error:
                 connection.send(error)
     except EOFError:  # the parent went away
@@ -66,11 +70,14 @@ class ChildPoseEstimator:
         PoseModelError: the model cannot be loaded, or the child died.
     """
 
-    def __init__(self, bundle: ModelBundle, settings: PoseSettings | None = None) -> None:
+    def __init__(self, bundle: ModelBundle, settings: PoseSettings | None = None, back_shape: bool = False) -> None:
+        """``back_shape``: trace each frame's back from the person mask in the child (``formcheck.back``)."""
+        settings = replace(settings or PoseSettings(), segmentation_masks=True) if back_shape else settings
         context = child_context()
         self._connection, child_end = context.Pipe()
         self._process = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child_end, bundle, settings or PoseSettings()), name="formcheck-pose", daemon=True
+            target=_serve, args=(child_end, bundle, settings or PoseSettings(), back_shape), name="formcheck-pose",
+            daemon=True,
         )
         self._process.start()
         child_end.close()

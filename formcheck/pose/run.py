@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from formcheck.back.shape import with_back_shape
 from formcheck.landmarks import PoseFrame
 from formcheck.pose.cache import PoseCache, cache_key
 from formcheck.pose.estimator import MediaPipePoseEstimator, PoseSettings
@@ -36,8 +37,12 @@ def estimate_source(
     settings: PoseSettings | None = None,
     cache: PoseCache | None = None,
     progress: ProgressCallback | None = None,
+    back_shape: bool = False,
 ) -> PoseTrack:
     """Poses for every frame of a video file or image (cached when ``cache`` is given).
+
+    ``back_shape``: also trace each frame's back from the pose model's person mask (``formcheck.back``),
+    for specs whose checks read the back's shape; it costs the masks, so only those ask.
 
     Raises:
         SourceError: the input cannot be read.
@@ -46,11 +51,14 @@ def estimate_source(
     source = open_source(target)
     bundle = bundle or default_bundle()
     settings = settings or PoseSettings()
+    if back_shape:
+        settings = replace(settings, segmentation_masks=True)
     video = Path(str(target))
-    use_cache = cache is not None and not settings.segmentation_masks and video.is_file()
+    # masks asked for by a caller are not cached; the back shapes traced from them are
+    use_cache = cache is not None and (back_shape or not settings.segmentation_masks) and video.is_file()
     key = cache_key(video, bundle.sha256, settings.cache_key(source.info.width, source.info.height)) if use_cache else ""
     if use_cache and cache is not None:
-        cached = cache.load(key, video)
+        cached = cache.load(key, video, with_back=back_shape)
         if cached is not None:
             cached_frames, info, warning = cached
             if progress:
@@ -61,7 +69,8 @@ def estimate_source(
     stopped: str | None = None
     try:
         for frame in source.frames():
-            frames.append(estimator.estimate(frame))
+            pose = estimator.estimate(frame)
+            frames.append(with_back_shape(pose) if back_shape else pose)
             if progress:
                 progress(len(frames), source.info.frames)
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.back.shape import LOW_CONFIDENCE
 from formcheck.errors import SourceError
 from formcheck.landmarks import PoseFrame
 from formcheck.metrics.table import landmark, metric_points
@@ -38,6 +39,7 @@ from formcheck.specs import models as spec_models
 FAULT_COLOUR: Colour = (255, 60, 50)
 TEXT_COLOUR: Colour = (255, 255, 255)
 ANGLE_COLOUR: Colour = (255, 220, 40)
+BACK_COLOUR: Colour = (80, 200, 255)
 CAPTION_MIN_S = 1.5  # a turn judged on one frame is still on screen long enough to read its cue
 MAX_ANGLES = 3  # more arcs than this hide the body they measure
 
@@ -88,10 +90,18 @@ def made_from(spec: spec_models.ExerciseSpec, metric: str | None) -> list[str]:
 
 def fault_segments(spec: spec_models.ExerciseSpec, metric: str | None) -> Segments:
     """The body points a fault's metric is measured on; none for a tempo fault, which judges the movement's speed,
-    not a segment."""
-    derived = (spec_models.CombinedMetric, *spec_models.BASELINE_METRICS)
+    not a segment, nor for the back's shape, whose traced line is drawn instead (``back_line``)."""
+    derived = (spec_models.CombinedMetric, *spec_models.BASELINE_METRICS, spec_models.BackShapeMetric)
     return [metric_points(spec.metrics[name]) for name in made_from(spec, metric)
             if not isinstance(spec.metrics[name], derived)]
+
+
+def back_line(pose: PoseFrame) -> list[Point]:
+    """The back edge the back-shape stage traced on this frame (pixels, hip to shoulder); none where it was not
+    traced with confidence, so what is drawn is what was measured."""
+    if pose.back is None or not pose.back.confidence >= LOW_CONFIDENCE:
+        return []
+    return [(float(x), float(y)) for x, y in pose.back.contour_px if not (math.isnan(x) or math.isnan(y))]
 
 
 def _pixels(pose: PoseFrame, point: str, side: str) -> npt.NDArray[np.float64]:
@@ -188,6 +198,9 @@ class FramePainter:
         seen = pose if pose is not None and pose.has_person else None
         image = draw_skeleton(image, seen) if seen is not None else image.copy()
         if seen is not None:
+            at_fault = {name for fault in faults for name in made_from(self.spec, fault.metric)}
+            back_at_fault = any(isinstance(self.spec.metrics[name], spec_models.BackShapeMetric) for name in at_fault)
+            draw_polylines(image, [back_line(seen)], FAULT_COLOUR if back_at_fault else BACK_COLOUR, 2 * thickness)
             for fault in faults:
                 for points, side in fault_segments(self.spec, fault.metric):
                     draw_polylines(image, polylines(seen, points, side), FAULT_COLOUR, 2 * thickness)

@@ -109,14 +109,15 @@ def grab_stills(review: Review, video: Path, cache: PoseCache | None = None) -> 
     Raises:
         SourceError: the video cannot be read, or is not the one reviewed (another frame count).
     """
-    track = estimate_source(video, cache=cache)
+    spec = load_spec(review.exercise)
+    track = estimate_source(video, cache=cache, back_shape=spec.reads_back_shape)
     if track.source.frames != review.source.frames:
         raise SourceError(
             f"{video}: {track.source.frames} frames, but the review is of a video of {review.source.frames}: "
             "not the video reviewed"
         )
     poses = {pose.frame_index: pose for pose in track.frames}
-    painter = FramePainter(review, load_spec(review.exercise))
+    painter = FramePainter(review, spec)
     return _stills(review, video, lambda frame: painter.paint(frame.image, poses.get(frame.index), frame.t_s))
 
 

@@ -127,6 +127,19 @@ class TwistMetric(StrictModel):
     description: str = ""
 
 
+class BackShapeMetric(StrictModel):
+    """The back's shape traced from the pose model's person mask (``formcheck.back``): ``flexion``, the
+    back edge's mean bow from its own end-to-end line between hip and shoulder, in trunk lengths (+ rounding,
+    - arching); ``lumbar``, the slope of the edge's lowest third against the hip-shoulder chord, degrees
+    (+ the low back flattens or rounds, - it arches). Side and oblique views only; NaN where the back cannot
+    be traced with confidence (front view, an arm or a bar across the back, a soft mask edge). A spec that
+    uses one turns the masks on; the others pay nothing for them."""
+
+    kind: Literal["back_shape"]
+    measure: Literal["flexion", "lumbar"]
+    description: str = ""
+
+
 class CombinedMetric(StrictModel):
     """Two other metrics of the same spec combined: ``difference`` (first minus second),
     ``max``, ``min`` or ``mean`` - e.g. the larger of the left and right knee bends in a lunge;
@@ -172,14 +185,15 @@ MetricSpec = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
     | LeftRightHeightMetric | WidthRatioMetric | CombinedMetric | FromRestMetric | FromRepMaxMetric
     | LineBendMetric | LeftRightTiltMetric
-    | TwistMetric,
+    | TwistMetric | BackShapeMetric,
     Field(discriminator="kind"),
 ]
 
 
 GeometricMetric = Annotated[
     JointFlexionMetric | InclinationMetric | ForwardOffsetMetric | HeightDifferenceMetric
-    | LeftRightHeightMetric | WidthRatioMetric | LineBendMetric | LeftRightTiltMetric | TwistMetric,
+    | LeftRightHeightMetric | WidthRatioMetric | LineBendMetric | LeftRightTiltMetric | TwistMetric
+    | BackShapeMetric,
     Field(discriminator="kind"),
 ]
 
@@ -660,14 +674,26 @@ class ExerciseSpec(StrictModel):
     faults: tuple[FaultSpec, ...] = ()
     warning: str | None = Field(default=None, description="a caution from the seeds, shown with the exercise")
 
+    @property
+    def reads_back_shape(self) -> bool:
+        """Whether a metric reads the back's shape, so the pose stage must produce person masks."""
+        return any(isinstance(metric, BackShapeMetric) for metric in self.metrics.values())
+
     @model_validator(mode="after")
     def _references_exist(self) -> ExerciseSpec:
         known = set(self.metrics)
+        order = list(self.metrics)
         for name, metric in self.metrics.items():
             if isinstance(metric, CombinedMetric):
                 for operand in metric.of:
-                    if operand not in known or isinstance(self.metrics[operand], CombinedMetric):
-                        raise ValueError(f"metrics.{name}.of: {operand!r} must name a metric that is not combined")
+                    # a combination of combinations (each leg's stretch, then the more stretched leg) is computed
+                    # in file order, so its operands come first
+                    if operand not in known or (
+                        isinstance(self.metrics[operand], CombinedMetric) and order.index(operand) > order.index(name)
+                    ) or isinstance(self.metrics[operand], BASELINE_METRICS):
+                        raise ValueError(
+                            f"metrics.{name}.of: {operand!r} must name a measure, or a combination defined above it"
+                        )
             if isinstance(metric, BASELINE_METRICS):
                 if metric.of not in known or isinstance(self.metrics[metric.of], BASELINE_METRICS):
                     raise ValueError(f"metrics.{name}.of: {metric.of!r} must name a metric that is not {metric.kind}")

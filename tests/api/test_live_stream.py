@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import struct
 from contextlib import AbstractContextManager, nullcontext
 
@@ -13,11 +14,12 @@ import pytest
 from helpers import source_info, squat_frames
 
 from formcheck.api.errors import FrameTooLargeError
-from formcheck.api.live_stream import IncomingFrame, LatestFrameSlot, parse_frame, parse_text
+from formcheck.api.live_stream import IncomingFrame, LatestFrameSlot, feedback_message, parse_frame, parse_text
 from formcheck.engine import analyze_poses
 from formcheck.errors import MessageError
-from formcheck.landmarks import PoseFrame
+from formcheck.landmarks import PoseFrame, PoseStatus
 from formcheck.live import LiveSession
+from formcheck.setup_check import NO_ONE_SEEN, TOO_DARK
 from formcheck.sources.base import Frame
 from formcheck.specs import load_spec
 
@@ -45,6 +47,7 @@ def test_parse_frame(data: bytes, max_frame_bytes: int, expected: tuple[int, byt
     [
         ('{"type": "end"}', nullcontext()),
         ('{"type":"end"}', nullcontext()),
+        ('{"type": "begin"}', nullcontext()),
         ("end", pytest.raises(MessageError, match="not JSON")),
         ('{"type": "end", "extra": 1}', pytest.raises(MessageError, match="unknown message type 'end'")),
         ("[1, 2]", pytest.raises(MessageError, match="unknown message type None")),
@@ -52,7 +55,7 @@ def test_parse_frame(data: bytes, max_frame_bytes: int, expected: tuple[int, byt
 )
 def test_parse_text(text: str, raises: AbstractContextManager[object]) -> None:
     with raises:
-        parse_text(text)
+        assert parse_text(text) == json.loads(text)["type"]
 
 
 def test_latest_frame_wins_and_displaced_frames_are_counted() -> None:
@@ -125,3 +128,72 @@ def test_live_session_refuses_bytes_that_are_not_an_image() -> None:
 
     with pytest.raises(MessageError, match="frame 1: not a decodable JPEG image"):
         session.process(0, b"definitely not a jpeg")
+
+
+def jpeg_of_level(level: int) -> bytes:
+    ok, jpeg = cv2.imencode(".jpg", np.full((96, 64, 3), level, np.uint8))
+    assert ok
+    return jpeg.tobytes()
+
+
+def test_begin_starts_the_count_over_from_the_next_frame() -> None:
+    first = [dataclasses.replace(pose, t_s=round(pose.t_s, 3)) for pose in squat_frames(reps=2)]
+    offset_s = first[-1].t_s + 0.5
+    second = [dataclasses.replace(pose, t_s=round(pose.t_s + offset_s, 3)) for pose in squat_frames(reps=3)]
+    session = LiveSession(load_spec("squat"), ReplayEstimator(first + second))
+    jpeg = jpeg_of_level(128)
+
+    before = [session.process(round(pose.t_s * 1000), jpeg) for pose in first]
+    session.begin()
+    after = [session.process(round(pose.t_s * 1000), jpeg) for pose in second]
+
+    assert before[-1].feedback.rep_count == 2
+    assert not before[-1].counting and after[0].counting
+    assert after[0].feedback.rep_count == 0
+    assert after[-1].feedback.rep_count == 3
+    review = session.finish()
+    assert review.rep_count == 3
+    assert all(rep.start_s >= offset_s for rep in review.reps)
+
+
+def test_setup_advice_asks_for_light_then_says_nothing_once_the_set_up_is_good() -> None:
+    poses = [dataclasses.replace(pose, t_s=round(pose.t_s, 3)) for pose in squat_frames(reps=1)]
+    session = LiveSession(load_spec("squat"), ReplayEstimator(poses))
+
+    dark = session.process(0, jpeg_of_level(20))
+    lit = [session.process(round(pose.t_s * 1000), jpeg_of_level(128)) for pose in poses[1:]]
+
+    assert dark.setup_advice == TOO_DARK
+    assert lit[-1].setup_advice is None
+
+
+def test_setup_advice_asks_to_step_back_when_no_one_is_seen() -> None:
+    missing = PoseFrame.missing(0, 0.0, (64, 96))
+    session = LiveSession(load_spec("squat"), ReplayEstimator([missing]))
+    assert session.process(0, jpeg_of_level(128)).setup_advice == NO_ONE_SEEN
+
+
+def test_setup_advice_passes_on_the_engines_camera_advice() -> None:
+    poses = squat_frames(reps=1)
+    cut = dataclasses.replace(poses[0], status=PoseStatus.PARTLY_OUT_OF_FRAME, image_xy=poses[0].image_xy + [0.0, 0.3])
+    session = LiveSession(load_spec("squat"), ReplayEstimator([cut]))
+    assert session.process(0, jpeg_of_level(128)).setup_advice == "step back: feet out of frame"
+
+
+def test_range_meter_fills_as_the_squat_goes_down_and_empties_at_the_top() -> None:
+    poses = [dataclasses.replace(pose, t_s=round(pose.t_s, 3)) for pose in squat_frames(reps=1, depth_deg=100.0)]
+    session = LiveSession(load_spec("squat"), ReplayEstimator(poses))
+    fractions = [session.process(round(pose.t_s * 1000), jpeg_of_level(128)).range_fraction for pose in poses]
+
+    seen = [fraction for fraction in fractions if fraction is not None]
+    assert seen[0] == pytest.approx(0, abs=0.05)
+    assert max(seen) > 1.0  # a 100 deg squat is past the swing that counts
+    assert seen[-1] == pytest.approx(0, abs=0.1)
+
+
+def test_feedback_message_carries_the_setup_check_and_the_range() -> None:
+    poses = [dataclasses.replace(pose, t_s=round(pose.t_s, 3)) for pose in squat_frames(reps=1)]
+    session = LiveSession(load_spec("squat"), ReplayEstimator(poses))
+    message = feedback_message(session.process(0, jpeg_of_level(10)), dropped=0, latency_ms=1.0)
+    assert message["setup"] == {"ready": False, "advice": TOO_DARK}
+    assert "range" in message

@@ -78,8 +78,8 @@ def test_frames_faster_than_the_model_are_dropped_and_counted(client: TestClient
 @pytest.mark.parametrize(
     ("send", "reason"),
     [
-        (lambda ws, frame: ws.send_text("stop please"), 'text message is not JSON; the only text message is {"type": "end"}'),
-        (lambda ws, frame: ws.send_text('{"type": "pause"}'), "unknown message type 'pause'; the only text message is {\"type\": \"end\"}"),
+        (lambda ws, frame: ws.send_text("stop please"), 'text message is not JSON; the text messages are {"type": "begin"} and {"type": "end"}'),
+        (lambda ws, frame: ws.send_text('{"type": "pause"}'), "unknown message type 'pause'; the text messages are {\"type\": \"begin\"} and {\"type\": \"end\"}"),
         (lambda ws, frame: ws.send_bytes(b"\x00\x01"),
          "binary message of 2 bytes: expected an 8-byte big-endian time in ms, then a JPEG frame"),
         (lambda ws, frame: ws.send_bytes(frame_message(frame[0], b"")),
@@ -155,3 +155,28 @@ def test_pose_tracker_is_released_on_disconnect(
     while not closed and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(closed) == 1
+
+
+def test_begin_starts_the_set_over(client: TestClient, squat_frames: list[tuple[int, bytes]], squat_labelled_reps: int) -> None:
+    with client.websocket_connect("/ws/live?exercise=squat") as ws:
+        ready = ws.receive_json()
+        assert ready["type"] == "ready" and ready["rep_metric_label"] == "knee bend (deg)"
+        counts = []
+        for t_ms, jpeg in squat_frames:
+            ws.send_bytes(frame_message(t_ms, jpeg))
+            while (message := ws.receive_json())["type"] != "feedback":
+                pass
+            counts.append(message["rep_count"])
+        ws.send_text(json.dumps({"type": "begin"}))
+        last_t_ms, jpeg = squat_frames[-1]
+        ws.send_bytes(frame_message(last_t_ms + 40, jpeg))
+        after = ws.receive_json()
+        ws.send_text(json.dumps({"type": "end"}))
+        while (message := ws.receive_json())["type"] != "summary":
+            pass
+
+    assert counts[-1] == squat_labelled_reps
+    assert after["type"] == "feedback" and after["rep_count"] == 0 and after["counting"]
+    assert after["setup"] == {"ready": True, "advice": None}
+    assert message["review"]["rep_count"] == 0
+    assert message["words"]["title"] == "Squat"

@@ -8,32 +8,30 @@ from typing import Any
 
 import pytest
 import yaml
-from test_browser import CHROMIUM, FLAGS, server_settings, server_url, watch_for_policy_violations
+from test_browser import CHROMIUM, FLAGS, server_url, watch_for_policy_violations
 
 from formcheck.review.words import fault_name, metric_label
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 
-__all__ = ["server_settings", "server_url"]  # the live server fixtures, shared with the live page's browser test
+__all__ = ["server_url"]  # the live server fixture, shared with the live page's browser test
 
-FAULTY_SQUAT = "Pichayanon-FiT-AI/squat_incorrect_4.mp4"  # 3 reps, each shallow and leaning forward
 SEEK_TOLERANCE_S = 0.2
 ANALYSIS_TIMEOUT_MS = 120_000  # the pose model really runs (no cache), in the isolated child process
 
 
 @pytest.fixture(scope="module")
-def faulty_squat(shared: Path) -> tuple[Path, int]:
-    """The clip and its labelled rep count."""
+def labelled_reps(shared: Path, faulty_squat: Path) -> int:
+    """The faulty squat's labelled rep count."""
     labels = yaml.safe_load((shared / "labels" / "clips.yaml").read_text(encoding="utf-8"))
-    reps = next(int(clip["reps"]) for clip in labels["clips"] if clip["path"] == FAULTY_SQUAT)
-    clip = shared / "clips" / FAULTY_SQUAT
-    if not clip.is_file():
-        pytest.skip(f"shared clip not available: {clip}")
-    return clip, reps
+    path = faulty_squat.relative_to(shared / "clips").as_posix()
+    return next(int(clip["reps"]) for clip in labels["clips"] if clip["path"] == path)
 
 
-def test_upload_through_the_page_then_a_fault_click_seeks_the_video(server_url: str, faulty_squat: tuple[Path, int]) -> None:
-    clip, labelled_reps = faulty_squat
+def test_upload_through_the_page_then_a_fault_click_seeks_the_video(
+    server_url: str, faulty_squat: Path, labelled_reps: int
+) -> None:
+    clip = faulty_squat
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:

@@ -65,10 +65,11 @@ def analyze_clip(request: pytest.FixtureRequest) -> Callable[[str, str], Review]
     def run(path: str, exercise: str) -> Review:
         if (path, exercise) not in reviews:
             if noisy:
-                track = estimate_source(CLIPS_DIR / path, cache=cache)
+                spec = load_spec(exercise)
+                track = estimate_source(CLIPS_DIR / path, cache=cache, back_shape=spec.reads_back_shape)
                 frames = add_measured_noise(track.frames, NOISE_SEED + zlib.crc32(path.encode()))
                 reviews[(path, exercise)] = analyze_poses(
-                    frames, load_spec(exercise), track.source, decode_warning=track.decode_warning
+                    frames, spec, track.source, decode_warning=track.decode_warning
                 )
             else:
                 reviews[(path, exercise)] = analyze_video(CLIPS_DIR / path, exercise, cache=cache)

@@ -6,6 +6,7 @@ on paper: e.g. hip (400, 500), knee (500, 500), ankle (500, 600) is a 90-degree 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -13,8 +14,9 @@ import pytest
 from helpers import pose_arrays, stick_figure
 from pydantic import TypeAdapter
 
+from formcheck.back.shape import LOW_CONFIDENCE, BackShape
 from formcheck.landmarks import Landmark as L
-from formcheck.metrics.table import PoseArrays, build_metric
+from formcheck.metrics.table import MetricTable, PoseArrays, build_metric
 from formcheck.specs import load_spec
 from formcheck.specs.models import MetricSpec
 
@@ -226,3 +228,31 @@ def test_view_space_flexion_follows_the_camera(yaw_deg, expected):
     assert knee(knee_seen_90_modelled_60(yaw_deg)) == pytest.approx(expected, abs=0.01)
     world = metric(kind="joint_flexion", points=["hip", "knee", "ankle"], side="left", space="world")
     assert world(knee_seen_90_modelled_60(yaw_deg)) == pytest.approx(60.0, abs=0.01)
+
+
+def _with_back(flexion: float, lumbar: float, confidence: float) -> PoseArrays:
+    shape = BackShape(flexion, flexion * 1.5, lumbar, confidence, None, np.zeros((17, 2)))
+    return dataclasses.replace(pose_arrays(SIDE_ON), back=shape)
+
+
+@pytest.mark.parametrize(("measure", "expected"), [("flexion", 0.05), ("lumbar", -12.0)])
+def test_back_shape_reads_the_traced_back(measure, expected):
+    assert metric(kind="back_shape", measure=measure)(_with_back(0.05, -12.0, 0.9)) == pytest.approx(expected)
+
+
+def test_back_shape_is_not_judged_without_a_confident_trace():
+    flexion = metric(kind="back_shape", measure="flexion")
+    assert math.isnan(flexion(_with_back(0.05, -12.0, LOW_CONFIDENCE - 0.01)))  # a guess is not a reading
+    assert math.isnan(flexion(pose_arrays(SIDE_ON)))  # no mask was traced
+
+
+def test_back_shape_confidence_is_the_tracing_s_own():
+    table = MetricTable({"back_flexion_norm": METRIC.validate_python({"kind": "back_shape", "measure": "flexion"})})
+    values, confidences = table.compute(_with_back(0.05, -12.0, 0.7))
+    assert values == {"back_flexion_norm": pytest.approx(0.05)}
+    assert confidences == {"back_flexion_norm": pytest.approx(0.7)}
+
+
+def test_only_specs_that_read_the_back_ask_for_masks():
+    assert load_spec("hip_hinge").reads_back_shape
+    assert not load_spec("squat").reads_back_shape

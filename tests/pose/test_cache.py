@@ -4,6 +4,8 @@ store that fails without failing the analysis."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import shutil
 import stat
@@ -14,6 +16,7 @@ import numpy as np
 import pytest
 from helpers import make_pose_frame, stick_figure
 
+from formcheck.back.shape import BackShape
 from formcheck.landmarks import PoseFrame, PoseStatus
 from formcheck.pose import cache as cache_module
 from formcheck.pose.cache import PoseCache, cache_key, default_cache_dir
@@ -408,3 +411,38 @@ def test_sweep_without_expiry_keeps_entries(tmp_path):
 
 def test_sweep_of_a_missing_folder_removes_nothing(tmp_path):
     assert PoseCache(tmp_path / "never-created").sweep() == 0
+
+
+def _traced(frames: list[PoseFrame]) -> list[PoseFrame]:
+    """The frames with back shapes as the back stage leaves them: one traced, the others not judged."""
+    contour = np.column_stack([np.linspace(10.0, 20.0, 17), np.linspace(300.0, 100.0, 17)])
+    contour[3] = np.nan  # a dropped station
+    traced = BackShape(0.05, 0.08, 12.5, 0.9, None, contour)
+    return [
+        dataclasses.replace(frame, back=traced if index == 0 else BackShape.not_judged("no person"))
+        for index, frame in enumerate(frames)
+    ]
+
+
+def test_back_shapes_round_trip_beside_the_landmarks(tmp_path):
+    cache = PoseCache(tmp_path)
+    frames = _traced(track())
+    cache.store("key", frames, INFO, None)
+    loaded = cache.load("key", with_back=True)
+    assert loaded is not None
+    assert_same_frames(loaded[0], frames)
+    first, second = loaded[0][0].back, loaded[0][1].back
+    assert first is not None and second is not None
+    assert (first.flexion_norm, first.bow_max_norm, first.lumbar_deg, first.confidence, first.reason) == pytest.approx(
+        (0.05, 0.08, 12.5, 0.9, None))
+    np.testing.assert_array_equal(first.contour_px, frames[0].back.contour_px)  # NaN rows kept
+    assert second.reason == "no person" and math.isnan(second.flexion_norm)
+    plain = cache.load("key")  # a run that does not read the back gets the landmarks alone
+    assert plain is not None and plain[0][0].back is None
+
+
+def test_an_entry_without_back_shapes_is_a_miss_for_a_run_that_needs_them(tmp_path):
+    cache = PoseCache(tmp_path)
+    cache.store("key", track(), INFO, None)
+    assert cache.load("key") is not None
+    assert cache.load("key", with_back=True) is None

@@ -1,4 +1,4 @@
-"""The pose stage returns a person-segmentation mask on request (for the coming spine-shape checks)."""
+"""The pose stage returns a person-segmentation mask on request, and traces the back from it (formcheck.back)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from formcheck.pose import MediaPipePoseEstimator, PoseSettings, default_bundle
+from formcheck.pose.child import ChildPoseEstimator
 from formcheck.sources import open_source
 
 
@@ -69,3 +70,16 @@ def test_an_enlarged_frame_still_gives_image_fractions_and_an_image_sized_mask(s
     assert enlarged.mask is not None and enlarged.mask.shape == (640, 360)
     # the same person in the same place: within 1 % of the image on average
     assert float(np.abs(enlarged.image_xy - as_is.image_xy).mean()) < 0.01
+
+
+def test_a_session_that_reads_the_back_gets_it_traced_in_the_child_without_the_mask(squat_clip) -> None:
+    """The live path: the mask stays in the model's child process; the frame comes back with its back shape."""
+    estimator = ChildPoseEstimator(default_bundle(), back_shape=True)
+    try:
+        frames = [estimator.estimate(frame) for _, frame in zip(range(3), open_source(squat_clip).frames())]
+    finally:
+        estimator.close()
+    assert all(frame.mask is None and frame.back is not None for frame in frames)
+    # traced from the mask: this front-view squat gives the reason its back is not judged
+    assert {frame.back.reason for frame in frames if frame.back is not None} == {
+        "front view: the back's profile cannot be seen"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import av
@@ -10,6 +11,7 @@ import pytest
 from helpers import source_info, squat_frames
 from typer.testing import CliRunner
 
+from formcheck.back.shape import LOW_CONFIDENCE, BackShape
 from formcheck.cli import app
 from formcheck.engine import analyze_poses
 from formcheck.errors import SourceError
@@ -17,6 +19,7 @@ from formcheck.pipeline import review_with_poses
 from formcheck.pose.cache import PoseCache
 from formcheck.render.layout import layout_frame
 from formcheck.render.video import (
+    BACK_COLOUR,
     FAULT_COLOUR,
     FramePainter,
     angle_marks,
@@ -29,11 +32,9 @@ from formcheck.review.words import fault_name
 from formcheck.sources import open_source
 from formcheck.specs import load_spec
 
-FAULTY_SQUAT = "clips/Pichayanon-FiT-AI/squat_incorrect_4.mp4"  # 3 shallow squats leaning forward, 202x360
 
-
-def test_annotated_video_is_browser_h264_with_every_frame_at_the_source_size(shared: Path, tmp_path: Path) -> None:
-    clip = shared / FAULTY_SQUAT
+def test_annotated_video_is_browser_h264_with_every_frame_at_the_source_size(faulty_squat: Path, tmp_path: Path) -> None:
+    clip = faulty_squat
     review, track = review_with_poses(clip, "squat", cache=PoseCache())
     target = tmp_path / "annotated.mp4"
     write_annotated_video(clip, track.frames, review, target)
@@ -125,3 +126,21 @@ def test_unwritable_target_is_a_source_error(squat_clip: Path, tmp_path: Path) -
     review, track = review_with_poses(squat_clip, "squat", cache=PoseCache())
     with pytest.raises(SourceError, match="cannot write the annotated video"):
         write_annotated_video(squat_clip, track.frames, review, tmp_path / "missing-folder" / "out.mp4")
+
+
+def test_the_traced_back_line_is_drawn_only_where_it_was_traced_with_confidence() -> None:
+    """A trainer sees the line the back was measured on, and nothing where it was not measured."""
+    frames = squat_frames(1)
+    review = analyze_poses(frames, load_spec("squat"), source_info(frames))
+    painter = FramePainter(review, load_spec("squat"))
+    width, height = frames[0].image_wh
+    pose = frames[len(frames) // 2]
+    line = np.column_stack([np.full(17, 40.0), np.linspace(height * 0.8, height * 0.5, 17)])  # left of the body
+
+    def back_pixels(confidence: float) -> int:
+        shaped = dataclasses.replace(pose, back=BackShape(0.02, 0.03, 5.0, confidence, None, line))
+        image = painter.paint(np.zeros((height, width, 3), np.uint8), shaped, pose.t_s)
+        return int(np.all(image == BACK_COLOUR, axis=-1).sum())
+
+    assert back_pixels(0.9) > 100
+    assert back_pixels(LOW_CONFIDENCE / 2) == 0

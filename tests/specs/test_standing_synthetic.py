@@ -386,6 +386,63 @@ def test_bent_knees_are_not_the_stretch() -> None:
     assert result.rep_count == 0
 
 
+def lying_on_the_back(pose: Pose) -> Callable[[int, str], PoseFrame]:
+    """The figure turned to lie on its back along the floor, head at image left: what points forward when
+    standing (a raised leg) points up."""
+    def frame(index: int, view: str) -> PoseFrame:
+        standing = to_frame(index, pose, view)
+        body = body_points(pose)
+        forward, up, lateral = -body[:, 1], body[:, 0], body[:, 2]
+        up = up - up.min()
+        turned = np.stack([forward, up, lateral], axis=1)
+        mid_hip = (turned[Landmark.LEFT_HIP] + turned[Landmark.RIGHT_HIP]) / 2
+        image_px = np.stack([600 + forward * PX_PER_M, 900 - up * PX_PER_M], axis=1)
+        world = np.stack([forward - mid_hip[0], -(up - mid_hip[1]), lateral], axis=1)
+        return replace(standing, image_xy=(image_px / np.asarray(IMAGE_WH)).astype(np.float32),
+                       world_xyz=world.astype(np.float32))
+    return frame
+
+
+def test_supine_stretch_with_a_belt_is_a_hold_for_the_raised_leg() -> None:
+    """The seeds' alternative: lying on the back, the left leg raised straight to 80 deg, the right flat."""
+    raised = lying_on_the_back(Pose(left=Leg(thigh=80.0)))
+    flat = lying_on_the_back(Pose())
+    frames = [(raised if 1.0 <= i / FPS < 6.0 else flat)(i, "side") for i in range(round(7.0 * FPS))]
+    result = review("hamstring_stretch", frames)
+    assert result.rep_count == 1
+    assert result.holds[0].side == "left"
+    assert duration_s(result.holds[0]) == pytest.approx(5.0, abs=0.4)
+
+
+def test_a_knee_hugged_to_the_chest_is_not_the_stretch() -> None:
+    hug = lying_on_the_back(Pose(left=Leg(thigh=120.0, knee=130.0)))
+    result = review("hamstring_stretch", [hug(i, "side") for i in range(round(6.0 * FPS))])
+    assert result.rep_count == 0
+
+
+def seated(straight: str, trunk: float = 30.0) -> Pose:
+    """Sitting on the floor, one leg out straight, the other tucked in, leaning forward over the straight one."""
+    tucked = "right" if straight == "left" else "left"
+    return Pose(trunk=trunk, **{straight: Leg(thigh=90.0), tucked: Leg(thigh=90.0, knee=140.0)})
+
+
+@pytest.mark.parametrize("view", ["front", "side"])
+def test_seated_stretch_one_leg_then_the_other_is_two_holds(view: str) -> None:
+    """Each straight leg is timed, whatever the tucked one does; from the front too (3-D joint angles), where the
+    flat-back check says it is not judged."""
+    def pose_at(t_s: float) -> Pose:
+        if 1.0 <= t_s < 6.0:
+            return seated("left")
+        if 8.0 <= t_s < 13.0:
+            return seated("right")
+        return Pose()
+    result = review("hamstring_stretch", film(pose_at, 14.0, view))
+    assert [hold.side for hold in result.holds] == ["left", "right"]
+    assert [duration_s(hold) for hold in result.holds] == pytest.approx([5.0, 5.0], abs=0.4)
+    if view == "front":
+        assert skipped(result, "rounded_back") is not None
+
+
 # --- hip hinge: the way up -------------------------------------------------------------------------
 HINGE_BOTTOM = {"trunk": 60.0, "thigh": 70.0, "knee": 90.0}  # a deadlift off the floor: hip flexion 130
 
