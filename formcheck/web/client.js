@@ -34,9 +34,9 @@ function plot(title, dates, series, low, high) {
   const x = (index) => PAD + (dates.length === 1 ? (WIDTH - 2 * PAD) / 2 : (index * (WIDTH - 2 * PAD)) / (dates.length - 1));
   const y = (value) => HEIGHT - PAD - ((value - low) / (high - low || 1)) * (HEIGHT - 2 * PAD);
   chart.append(svg("line", { x1: PAD, y1: HEIGHT - PAD, x2: WIDTH - PAD, y2: HEIGHT - PAD, class: "axis" }));
-  for (const [value, label] of [[low, low], [high, high]]) {
-    const text = svg("text", { x: 2, y: y(value) + 4 });
-    text.textContent = typeof label === "number" ? String(Math.round(label * 100) / 100) : label;
+  for (const label of [low, high]) {
+    const text = svg("text", { x: 2, y: y(label) + 4 });
+    text.textContent = Math.abs(label) >= 10 ? label.toFixed(0) : String(Math.round(label * 100) / 100);
     chart.append(text);
   }
   dates.forEach((date, index) => {
