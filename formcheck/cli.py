@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.table import Table
 from formcheck.errors import FormcheckError
 from formcheck.pose.cache import PoseCache, default_cache_dir
 from formcheck.review.schema import Review
+
+if TYPE_CHECKING:
+    from formcheck.store.database import Database
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check exercise form from video: reps, holds and faults.")
 # Piped output (logs, CI) gets a wide fixed width instead of rich's 80-column default.
@@ -429,6 +432,67 @@ def serve(
     from formcheck.api.server import run_server
 
     _run(lambda: run_server(host=host, port=port, https=https))
+
+
+trainers_app = typer.Typer(no_args_is_help=True, help="Trainers who sign in to the service (formcheck serve).")
+labels_app = typer.Typer(no_args_is_help=True, help="Trainers' judgements as labelled clips.")
+app.add_typer(trainers_app, name="trainers")
+app.add_typer(labels_app, name="labels")
+
+
+def _database() -> Database:
+    """The service's database, as ``formcheck serve`` would open it (FORMCHECK_DATA_DIR, FORMCHECK_DATABASE_URL)."""
+    from formcheck.api.settings import load_settings
+    from formcheck.store.database import open_database
+
+    return open_database(load_settings().database)
+
+
+@trainers_app.command("add")
+def trainers_add(name: Annotated[str, typer.Argument(help="the trainer's name (unique)")]) -> None:
+    """Create a trainer and print their sign-in token: shown this once, stored only as a hash."""
+    from formcheck.store.accounts import add_trainer
+
+    def body() -> str:
+        with _database().session() as session:
+            return add_trainer(session, name)[1]
+
+    token = _run(body)
+    console.print(f"trainer {name!r} added; sign-in token (shown once, keep it):")
+    print(token)
+
+
+@trainers_app.command("list")
+def trainers_list() -> None:
+    """The trainers' names."""
+    from formcheck.store.accounts import trainers
+
+    def body() -> list[str]:
+        with _database().session() as session:
+            return [trainer.name for trainer in trainers(session)]
+
+    for name in _run(body):
+        print(name)
+
+
+@labels_app.command("export")
+def labels_export(
+    folder: Annotated[Path, typer.Argument(help="write clips.yaml and videos/ here")],
+    trainer: Annotated[str, typer.Option(help="whose judgements (a trainer's name)")],
+    client: Annotated[int | None, typer.Option(help="only this client (id) of theirs")] = None,
+) -> None:
+    """Write a trainer's judged clips in the formcheck.labels/1 format: `formcheck eval --labels FOLDER/clips.yaml
+    --clips FOLDER` scores the checks against them."""
+    from formcheck.store.accounts import client_of, trainer_by_name
+    from formcheck.store.labels import LABELS_FILE, export_labels
+
+    def body() -> int:
+        with _database().session() as session:
+            who = trainer_by_name(session, trainer)
+            return export_labels(session, who, folder, client_of(session, who, client) if client is not None else None)
+
+    clips = _run(body)
+    console.print(f"{clips} judged clips -> {folder / LABELS_FILE}")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from formcheck.errors import FormcheckError, MessageError, PoseModelError, SourceError, SpecError, UnknownExerciseError
+from formcheck.store.errors import InvalidRecordError, NotFoundError, NotSignedInError
 
 
 class UploadTooLargeError(FormcheckError):
@@ -36,6 +37,9 @@ STATUS_BY_ERROR: dict[type[FormcheckError], int] = {
     UnknownExerciseError: 422,  # unprocessable content: the form names no known exercise
     SourceError: 422,  # the file is a video container but cannot be read
     MessageError: 400,
+    NotSignedInError: 401,
+    NotFoundError: 404,  # also another trainer's: whether it exists is none of the asker's business
+    InvalidRecordError: 422,
     SpecError: 500,  # a broken spec file is the server's fault, not the caller's
     PoseModelError: 503,  # the model could not be loaded: the service cannot analyse right now
     ServiceBusyError: 503,  # with Retry-After

@@ -1,28 +1,35 @@
-"""Background analyses of uploaded clips: an in-process job store.
+"""Background analyses of uploaded clips, recorded in the database so a restart loses none.
 
-The routes only ``submit`` and ``get``; that small interface is what a task queue (Celery)
-and a database would implement later, without the routes changing. Jobs run in a thread
-pool, independent of the request that created them, so they outlive a client that
-disconnects. Each job calls ``analyze_video`` - the function the CLI calls - so an upload
-gets the same review as ``formcheck analyze`` on the same file; it runs in a child process
-(``formcheck.isolated``), so a file that crashes the native pose model fails its own job
-and nothing else. The child also draws the annotated video into the job's folder; that video
-is the one output kept on disk, for as long as the job itself is kept (see ``JobStore``).
+The routes only ``submit``, ``get`` and ``delete``. Jobs run in a thread pool, independent of the request
+that created them, so they outlive a client that disconnects. Each job calls ``analyze_video`` - the
+function the CLI calls - so an upload gets the same review as ``formcheck analyze`` on the same file; it runs
+in a child process (``formcheck.isolated``), so a file that crashes the native pose model fails its own job
+and nothing else. The child also draws the annotated video into the job's folder.
+
+Every job is a row of ``analyses``: its status and, once done, its review. Progress (frames so far) is only
+kept in memory, as it changes many times a second. A service that starts finds the jobs a stopped one left
+queued or running and runs them again, from the file they were given.
+
+Two kinds of job. An anonymous upload's file is deleted as soon as its analysis ends; its annotated video is
+kept while the job is, the last ``jobs_kept`` finished ones. A trainer's job belongs to a client: its video
+is kept by content hash (``formcheck.store.videos``), as is its annotated copy, until it is deleted.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import logging
 import shutil
 import threading
 import uuid
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from sqlalchemy import func, select
 
 from formcheck.api.errors import ServiceBusyError
 from formcheck.api.uploads import as_sent
@@ -30,10 +37,15 @@ from formcheck.errors import FormcheckError
 from formcheck.isolated import InternalAnalysisError, analyze_isolated
 from formcheck.pose.cache import PoseCache
 from formcheck.review.schema import Review
+from formcheck.store.database import Database
+from formcheck.store.errors import NotFoundError
+from formcheck.store.models import Analysis, Client, Judgement, utc_now
+from formcheck.store.videos import VideoFolder
 
 logger = logging.getLogger(__name__)
 
 ANNOTATED_VIDEO = "annotated.mp4"
+PENDING = ("queued", "running")
 
 
 class JobStatus(str, enum.Enum):
@@ -43,9 +55,27 @@ class JobStatus(str, enum.Enum):
     FAILED = "failed"
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Whom a trainer's job belongs to: a client and the date of the session filmed."""
+
+    trainer_id: int
+    client_id: int
+    session_date: dt.date
+
+
+@dataclass
+class Progress:
+    """A running job's progress, in memory only (it changes with every frame)."""
+
+    progress: float = 0.0
+    frames_done: int = 0
+    stage: Literal["pose", "video"] | None = None
+
+
 @dataclass
 class Job:
-    """One analysis. ``JobStore.get`` hands out copies, so readers never see a half-made update.
+    """One analysis as read from its row (a copy: changing it changes nothing).
 
     Attributes:
         id: random hex id, the handle clients poll.
@@ -53,12 +83,14 @@ class Job:
         filename: the client's name for the file (for display only).
         status: queued -> running -> done or failed.
         progress: 0..1, frames decoded over frames expected (1 when done).
-        frames_done: frames through the pose model so far.
+        frames_done: frames through the pose model so far (all of the clip's when done).
         stage: while running, ``pose`` (frames through the model) then ``video`` (drawing the
             annotated video, which has no progress of its own).
         error: the one-line reason when failed.
         review: the review when done.
         video: the annotated video when done (if the store writes them).
+        owner: the trainer, client and session date of a trainer's job; None for an anonymous upload.
+        judgements: the trainer's verdicts on its faults, oldest first.
     """
 
     id: str
@@ -71,6 +103,8 @@ class Job:
     error: str | None = None
     review: Review | None = None
     video: Path | None = None
+    owner: Owner | None = None
+    judgements: list[Judgement] = dataclasses.field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -78,139 +112,254 @@ class Job:
 
 
 class JobStore:
-    """Jobs in a dict under a lock, run by a thread pool.
+    """Jobs as database rows, run by a thread pool.
 
     Args:
         workers: analyses that run at the same time.
-        jobs_kept: finished jobs remembered; past it, the oldest finished ones are forgotten.
+        jobs_kept: finished anonymous jobs remembered; past it, the oldest are forgotten (trainers' are kept).
+        max_queued: jobs waiting; past it ``submit`` refuses with ``ServiceBusyError``.
         cache: pose cache for ``analyze_video`` (None: always run the model).
-        output_dir: where each job gets a private folder (``<output_dir>/<job id>/``) for its
-            annotated video; the folder is deleted when the job fails or is forgotten, and by
-            ``sweep_uploads`` when the service starts again. None: no annotated videos.
+        output_dir: where each anonymous job gets a private folder (``<output_dir>/<job id>/``) for its
+            annotated video; the folder is deleted when the job fails or is forgotten. None: no annotated videos.
+        database: where the jobs are recorded (None: a private in-memory database, gone with the store).
+        videos: where trainers' videos and their annotated copies are kept (needed for trainers' jobs).
     """
 
     def __init__(
         self, workers: int = 1, jobs_kept: int = 200, max_queued: int = 32, cache: PoseCache | None = None,
-        output_dir: Path | None = None,
+        output_dir: Path | None = None, database: Database | None = None, videos: VideoFolder | None = None,
     ) -> None:
+        if database is None:
+            database = Database("sqlite://")
+            database.migrate()
+        self._database = database
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._lock = threading.Lock()
+        self._progress: dict[str, Progress] = {}
+        self._lock = threading.Lock()  # queue room is counted and the new row added as one step
         self._jobs_kept = jobs_kept
         self._max_queued = max_queued
         self._cache = cache
         self._output_dir = output_dir
+        self._videos = videos
 
     def _queue_full(self) -> ServiceBusyError | None:
-        """The refusal when ``max_queued`` jobs already wait (call with the lock held)."""
-        if sum(job.status is JobStatus.QUEUED for job in self._jobs.values()) < self._max_queued:
+        with self._database.session() as session:
+            queued = session.scalar(select(func.count()).select_from(Analysis).where(Analysis.status == "queued"))
+        if (queued or 0) < self._max_queued:
             return None
         return ServiceBusyError(f"{self._max_queued} analyses are already waiting; try again in a minute")
 
     def check_room(self) -> None:
         """Raise ``ServiceBusyError`` when the queue is full (before an upload is stored)."""
-        with self._lock:
-            refusal = self._queue_full()
+        refusal = self._queue_full()
         if refusal is not None:
             raise refusal
 
-    def submit(self, video: Path, exercise: str, filename: str | None = None) -> Job:
-        """Queue an analysis of ``video``; the file is deleted when the job ends (or now, if refused).
+    def submit(self, video: Path, exercise: str, filename: str | None = None, owner: Owner | None = None) -> Job:
+        """Queue an analysis of ``video``. An anonymous job's file is deleted when the job ends (or now, if
+        refused); a trainer's (``owner``) is moved into the kept videos and stays.
 
         Returns:
-            A copy of the new job (status ``queued``).
+            The new job (status ``queued``).
 
         Raises:
             ServiceBusyError: ``max_queued`` jobs are already waiting.
         """
-        job = Job(id=uuid.uuid4().hex, exercise=exercise, filename=filename)
+        if owner is not None:
+            if self._videos is None:
+                raise FormcheckError("this job store keeps no videos: it cannot take a trainer's upload")
+            self.check_room()  # before the file is moved where a refusal would not delete it
+            video = self._videos.keep(video)
+        row = Analysis(
+            id=uuid.uuid4().hex, exercise=exercise, filename=filename, video=str(video), status="queued",
+            client_id=owner.client_id if owner else None, session_date=owner.session_date if owner else None,
+        )
         with self._lock:
             refusal = self._queue_full()
             if refusal is None:
-                self._jobs[job.id] = job
-                forgotten = self._forget_old()
-                snapshot = dataclasses.replace(job)
-        for old in forgotten if refusal is None else []:
-            self._remove_folder(old)
+                with self._database.session() as session:
+                    session.add(row)
+                    session.commit()
         if refusal is not None:
-            video.unlink(missing_ok=True)
+            if owner is None:
+                video.unlink(missing_ok=True)
             raise refusal
-        self._executor.submit(self._run, job.id, video)
-        return snapshot
+        self._forget_old()
+        self._executor.submit(self._run, row.id)
+        return Job(id=row.id, exercise=exercise, filename=filename, owner=owner)
+
+    def resume(self) -> int:
+        """Queue again the jobs a stopped service left queued or running; returns how many.
+
+        One whose file is gone (an anonymous upload swept away) fails, saying so.
+        """
+        with self._database.session() as session:
+            rows = list(session.scalars(select(Analysis).where(Analysis.status.in_(PENDING)).order_by(Analysis.created_at)))
+            for row in rows:
+                if Path(row.video).is_file():
+                    row.status = "queued"
+                else:
+                    row.status, row.error = "failed", "the service stopped before analysing this video, and it is gone"
+            session.commit()
+        again = [row.id for row in rows if row.status == "queued"]
+        for job_id in again:
+            self._executor.submit(self._run, job_id)
+        return len(again)
+
+    def files_in_use(self) -> set[str]:
+        """Names in ``output_dir`` that recorded jobs still need: waiting uploads and kept jobs' folders."""
+        with self._database.session() as session:
+            rows = session.execute(select(Analysis.id, Analysis.video, Analysis.status).where(Analysis.client_id.is_(None)))
+            return {Path(video).name if status in PENDING else job_id for job_id, video, status in rows}
 
     def get(self, job_id: str) -> Job | None:
-        """A copy of the job, or None for an unknown (or forgotten) id."""
+        """The job, or None for an unknown (or forgotten) id."""
+        with self._database.session() as session:
+            row = session.get(Analysis, job_id)
+            return None if row is None else self._job(row)
+
+    def jobs_of(self, client_id: int) -> list[Job]:
+        """A client's jobs, oldest session first."""
+        with self._database.session() as session:
+            rows = session.scalars(
+                select(Analysis).where(Analysis.client_id == client_id).order_by(Analysis.session_date, Analysis.created_at)
+            )
+            return [self._job(row) for row in rows]
+
+    def _job(self, row: Analysis) -> Job:
+        """The job of ``row`` (read within its session: the owner comes from the client row)."""
+        status = JobStatus(row.status)
+        review = Review.model_validate(row.review) if row.review is not None else None
         with self._lock:
-            job = self._jobs.get(job_id)
-            return dataclasses.replace(job) if job is not None else None
+            live = dataclasses.replace(self._progress.get(row.id, Progress())) if status is not JobStatus.DONE else Progress(1.0)
+        folder = self._folder(row.id, row.client_id is not None)
+        owner = None
+        if row.client is not None and row.session_date is not None:
+            owner = Owner(trainer_id=row.client.trainer_id, client_id=row.client.id, session_date=row.session_date)
+        return Job(
+            id=row.id, exercise=row.exercise, filename=row.filename, status=status, progress=live.progress,
+            frames_done=review.source.frames if review is not None else live.frames_done, stage=live.stage,
+            error=row.error, review=review,
+            video=folder / ANNOTATED_VIDEO if folder is not None and status is JobStatus.DONE else None, owner=owner,
+            judgements=list(row.judgements),
+        )
+
+    def delete(self, job_id: str) -> None:
+        """Delete a trainer's job with its files (its video too, unless another job uses the same clip)."""
+        with self._database.session() as session:
+            row = session.get(Analysis, job_id)
+            if row is None:
+                raise NotFoundError(f"no analysis with id {job_id!r}")
+            session.delete(row)
+            session.commit()
+        self._remove_files([(job_id, row.video)])
+
+    def delete_client(self, client_id: int) -> None:
+        """Delete a client with every job of theirs and its files."""
+        with self._database.session() as session:
+            client = session.get(Client, client_id)
+            if client is None:
+                raise NotFoundError(f"no client with id {client_id}")
+            files = [(row.id, row.video) for row in client.analyses]
+            session.delete(client)
+            session.commit()
+        self._remove_files(files)
+
+    def _remove_files(self, jobs: list[tuple[str, str]]) -> None:
+        if self._videos is None:
+            return
+        with self._database.session() as session:
+            for job_id, video in jobs:
+                still_used = session.scalar(select(func.count()).select_from(Analysis).where(Analysis.video == video))
+                self._videos.remove(job_id, Path(video), video_still_used=bool(still_used))
 
     def shutdown(self) -> None:
-        """Stop taking work; queued jobs are cancelled, running ones finish."""
+        """Stop taking work; queued jobs are cancelled (they stay queued, for the next start), running ones finish."""
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def _update(self, job_id: str, **changes: object) -> None:
-        with self._lock:
-            job = self._jobs.get(job_id)
-            if job is not None:
+    def _record(self, job_id: str, **changes: object) -> None:
+        with self._database.session() as session:
+            row = session.get(Analysis, job_id)
+            if row is not None:  # None: deleted while it ran
                 for name, value in changes.items():
-                    setattr(job, name, value)
+                    setattr(row, name, value)
+                session.commit()
 
-    def _forget_old(self) -> list[str]:
-        """Forget the oldest finished jobs past ``jobs_kept`` (call with the lock held); their ids."""
-        finished = [job_id for job_id, job in self._jobs.items() if job.finished]
-        forgotten = finished[: max(0, len(self._jobs) - self._jobs_kept)]
-        for job_id in forgotten:
-            del self._jobs[job_id]
-        return forgotten
+    def _set_progress(self, job_id: str, **changes: object) -> None:
+        with self._lock:
+            progress = self._progress.setdefault(job_id, Progress())
+            for name, value in changes.items():
+                setattr(progress, name, value)
 
-    def _folder(self, job_id: str) -> Path | None:
+    def _forget_old(self) -> None:
+        """Forget the oldest finished anonymous jobs past ``jobs_kept``, with their folders."""
+        with self._database.session() as session:
+            finished = select(Analysis.id).where(Analysis.client_id.is_(None), Analysis.status.not_in(PENDING))
+            total = session.scalar(select(func.count()).select_from(Analysis).where(Analysis.client_id.is_(None))) or 0
+            excess = total - self._jobs_kept
+            if excess <= 0:
+                return
+            old = list(session.scalars(finished.order_by(Analysis.created_at).limit(excess)))
+            for job_id in old:
+                session.delete(session.get(Analysis, job_id))
+            session.commit()
+        for job_id in old:
+            self._remove_folder(job_id, kept=False)
+
+    def _folder(self, job_id: str, kept: bool) -> Path | None:
+        if kept:
+            return None if self._videos is None else self._videos.analysis_folder(job_id)
         return None if self._output_dir is None else self._output_dir / job_id
 
-    def _remove_folder(self, job_id: str) -> None:
-        folder = self._folder(job_id)
+    def _remove_folder(self, job_id: str, kept: bool) -> None:
+        folder = self._folder(job_id, kept)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _run(self, job_id: str, video: Path) -> None:
-        job = self.get(job_id)
-        if job is None:
-            return
+    def _run(self, job_id: str) -> None:
+        with self._database.session() as session:
+            row = session.get(Analysis, job_id)
+            if row is None:
+                return
+            video, exercise, filename, kept = Path(row.video), row.exercise, row.filename, row.client_id is not None
 
         def on_frame(done: int, expected: int) -> None:
             # Frame counts from the container header can be off; never claim to be done early.
             progress = min(done / expected, 0.99) if expected else 0.0
-            self._update(job_id, frames_done=done, progress=round(progress, 3))
+            self._set_progress(job_id, frames_done=done, progress=round(progress, 3))
 
-        folder = self._folder(job_id)
+        folder = self._folder(job_id, kept)
         annotated = None
         if folder is not None:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             annotated = folder / ANNOTATED_VIDEO
-        self._update(job_id, status=JobStatus.RUNNING, stage="pose")
+        self._set_progress(job_id, stage="pose")
+        self._record(job_id, status=JobStatus.RUNNING.value)
+        failed = "internal error"
         try:
             review = analyze_isolated(
-                video, job.exercise, cache=self._cache, progress=on_frame, annotated=annotated,
-                on_drawing=lambda: self._update(job_id, stage="video"),
+                video, exercise, cache=self._cache, progress=on_frame, annotated=annotated,
+                on_drawing=lambda: self._set_progress(job_id, stage="video"),
             )
         except FormcheckError as error:
-            reason = as_sent(str(error), video, job.filename)
-            logger.warning("analysis %s failed: %s", job_id, reason)
-            self._update(job_id, status=JobStatus.FAILED, stage=None, error=reason)
+            failed = as_sent(str(error), video, filename)
+            logger.warning("analysis %s failed: %s", job_id, failed)
         except InternalAnalysisError as error:  # a bug in the child: log its traceback, tell the client
             logger.error("analysis %s failed:\n%s", job_id, error)
-            self._update(job_id, status=JobStatus.FAILED, stage=None, error="internal error")
         except Exception as error:  # a bug here: keep the service up, log the traceback, tell the client
             logger.exception("analysis %s failed", job_id)
-            self._update(job_id, status=JobStatus.FAILED, stage=None, error=f"internal error: {error.__class__.__name__}")
+            failed = f"internal error: {error.__class__.__name__}"
         else:
             # The stored file's name is ours; the review names the file the client sent.
-            source = review.source.model_copy(update={"path": job.filename or "upload"})
-            self._update(
-                job_id, status=JobStatus.DONE, stage=None, progress=1.0, review=review.model_copy(update={"source": source}),
-                video=annotated,
-            )
+            source = review.source.model_copy(update={"path": filename or "upload"})
+            done = review.model_copy(update={"source": source}).model_dump(mode="json", by_alias=True)
+            self._record(job_id, status=JobStatus.DONE.value, review=done, finished_at=utc_now())
+            failed = ""
         finally:
-            video.unlink(missing_ok=True)
-            finished = self.get(job_id)
-            if finished is None or finished.status is not JobStatus.DONE:
-                self._remove_folder(job_id)  # a failed job keeps nothing, nor a half-written video
+            if failed:
+                self._record(job_id, status=JobStatus.FAILED.value, error=failed, finished_at=utc_now())
+                self._remove_folder(job_id, kept)  # a failed job keeps nothing, nor a half-written video
+            if not kept:
+                video.unlink(missing_ok=True)
+            with self._lock:
+                self._progress.pop(job_id, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -13,6 +14,9 @@ from formcheck.review.words import fault_name, metric_label
 from formcheck.specs import load_spec
 from formcheck.specs.guide import Figure, figure, guides
 from formcheck.specs.models import ExerciseSpec, Prescription
+from formcheck.store.history import SessionPoint
+from formcheck.store.judgements import Verdict
+from formcheck.store.models import Judgement
 
 
 class ExercisePublic(BaseModel):
@@ -78,6 +82,26 @@ class ReviewWords(BaseModel):
         )
 
 
+class JudgementIn(BaseModel):
+    """A trainer's verdict on a fault: place it by `rep`, or by `start_s` (and `end_s` when adding)."""
+
+    verdict: Verdict = Field(description="confirm or dismiss a flagged fault, or add one the checks missed")
+    fault_id: str = Field(max_length=64, description="a fault id (see the labels README)")
+    rep: int | None = Field(None, ge=1, description="the rep it is in (1-based)")
+    start_s: float | None = Field(None, ge=0, description="for a fault outside reps: a time inside it (its start, to add)")
+    end_s: float | None = Field(None, ge=0, description="to add a fault outside reps: its end")
+    note: str = Field("", max_length=2000)
+
+
+class JudgementPublic(JudgementIn):
+    id: int
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, judgement: Judgement) -> JudgementPublic:
+        return cls.model_validate(judgement, from_attributes=True)
+
+
 class JobPublic(BaseModel):
     """An analysis job as clients poll it."""
 
@@ -95,6 +119,9 @@ class JobPublic(BaseModel):
     words: ReviewWords | None = Field(description="the review's exercise, measure and faults in words, when done")
     video: str | None = Field(description="URL of the annotated video (mp4, H.264), when done")
     page: str = Field(description="URL of the page showing this analysis to a person")
+    client: int | None = Field(description="the client it belongs to (a trainer's analysis); null for an anonymous one")
+    session_date: dt.date | None = Field(description="the day the session was filmed (a trainer's analysis)")
+    judgements: list[JudgementPublic] = Field(description="the trainer's verdicts on its faults, oldest first")
 
     @classmethod
     def from_job(cls, job: Job) -> JobPublic:
@@ -103,4 +130,33 @@ class JobPublic(BaseModel):
             frames_done=job.frames_done, stage=job.stage, error=job.error, review=job.review,
             words=ReviewWords.of(job.review) if job.review is not None else None,
             video=f"/analyses/{job.id}/video" if job.video is not None else None, page=f"/analyses/{job.id}/view",
+            client=job.owner.client_id if job.owner else None, session_date=job.owner.session_date if job.owner else None,
+            judgements=[JudgementPublic.of(judgement) for judgement in job.judgements],
         )
+
+
+class ClientIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ClientPublic(BaseModel):
+    id: int
+    name: str
+    page: str = Field(description="URL of the client's history page")
+
+
+class SessionPublic(BaseModel):
+    """One analysis in a client's history."""
+
+    id: str
+    exercise: str
+    session_date: dt.date
+    status: Literal["queued", "running", "done", "failed"]
+    filename: str | None
+    page: str
+    report: str
+
+
+class ClientHistory(ClientPublic):
+    sessions: list[SessionPublic] = Field(description="every analysis, oldest session first")
+    trends: dict[str, list[SessionPoint]] = Field(description="exercise id -> one point per analysed session")

@@ -5,6 +5,7 @@ Exercise thresholds are not settings: they live in the spec files, so every door
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -26,8 +27,9 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(default=2 * MB, gt=0, description="largest JPEG frame accepted on the live WebSocket")
     upload_dir: Path = Field(
         default=Path(tempfile.gettempdir()) / "formcheck-uploads",
-        description="where uploads wait for their analysis (each is deleted when its job ends) and each job's "
-        "annotated video is kept, as long as the job (removed with it, and at the next start)",
+        description="where anonymous uploads wait for their analysis (each is deleted when its job ends) and each "
+        "such job's annotated video is kept, as long as the job (removed with it; at start-up, whatever no recorded "
+        "job needs is removed)",
     )
     job_workers: int = Field(default=1, ge=1, le=32, description="analyses run at the same time (each uses the CPU fully)")
     jobs_kept: int = Field(
@@ -55,6 +57,16 @@ class Settings(BaseSettings):
         description="where `formcheck serve --https` keeps its self-signed certificate and key (made when missing, "
         "expiring, or not made for the served host names)",
     )
+    data_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "formcheck",
+        description="where trainers' data lives: the SQLite database (unless FORMCHECK_DATABASE_URL is set), the "
+        "videos kept for their clients (by content hash) and those videos' annotated copies",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/formcheck "
+        "(default: the SQLite file formcheck.sqlite3 in the data folder)",
+    )
     allowed_hosts: list[str] = Field(
         default=["localhost", "127.0.0.1", "::1"],
         description="Host header values served (without port); anything else is refused, against DNS rebinding",
@@ -66,6 +78,11 @@ class Settings(BaseSettings):
             "from an allowed host on any port always are"
         ),
     )
+
+    @property
+    def database(self) -> str:
+        """The database URL in use: ``database_url``, else the SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'formcheck.sqlite3'}"
 
 
 def load_settings() -> Settings:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,8 +59,8 @@ def prepare_upload_dir(directory: Path) -> None:
         directory.chmod(0o700)
 
 
-def sweep_uploads(directory: Path) -> int:
-    """Delete uploads and job folders left by a server that stopped (their jobs died with it); returns how many.
+def sweep_uploads(directory: Path, in_use: Collection[str] = ()) -> int:
+    """Delete uploads and job folders no recorded job needs (``in_use`` names those that one does); returns how many.
 
     Only files named as ``save_upload`` names them and folders named as job ids are touched, so
     a folder shared with anything else loses nothing else.
@@ -68,6 +69,8 @@ def sweep_uploads(directory: Path) -> int:
         return 0
     removed = 0
     for path in directory.iterdir():
+        if path.name in in_use:
+            continue
         if UPLOAD_NAME.fullmatch(path.name) and path.is_file():
             path.unlink(missing_ok=True)
             removed += 1

@@ -1,20 +1,14 @@
 // The result page of one analysis (/analyses/{id}/view): the annotated video beside the reps, faults, cues and what
 // was not judged. Everything comes from GET /analyses/{id}; clicking a rep or a fault seeks the video to its start.
 
-import { describeJob, followJob } from "/static/job.js";
+import { describeJob, detailOf, followJob } from "/static/job.js";
+import { element } from "/static/pages.js";
 
 const RARELY_JUDGED = 0.5; // a check judged in less of the frames than this is listed as mostly unjudged
 
 const $ = (id) => document.getElementById(id);
 const id = decodeURIComponent(location.pathname.split("/")[2] || "");
 const video = $("video");
-
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
 
 // "7.5 s", or "1:07.5" past a minute.
 function clock(t) {
@@ -176,6 +170,7 @@ function showReview(job) {
     ...review.warnings.map((warning) => line(seekButton(span(warning.start_s, warning.end_s), warning.start_s, "time"), ` ${warning.message}`)),
   ]);
 
+  if (job.client !== null) showJudgement(job);
   if (job.video) video.src = job.video;
   else {
     video.hidden = true;
@@ -184,6 +179,57 @@ function showReview(job) {
   $("state").hidden = true;
   $("result").hidden = false;
 }
+
+async function judge(body) {
+  const response = await fetch(`/analyses/${encodeURIComponent(id)}/judgements`, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  if (!response.ok) {
+    $("judge-state").textContent = await detailOf(response);
+    return;
+  }
+  $("judge-state").textContent = "";
+  showJudgement(await (await fetch(`/analyses/${encodeURIComponent(id)}`)).json());
+}
+
+// A trainer's analysis: confirm or dismiss each flagged fault, add a missed one, and what was said so far.
+function showJudgement(job) {
+  const { review, words } = job;
+  $("client-link").href = `/clients/${job.client}/view`;
+  $("client-link").hidden = false;
+  $("flagged").replaceChildren(...review.faults.map((fault) => {
+    const where = fault.rep !== null ? { rep: fault.rep } : { start_s: fault.start_s };
+    const note = element("input");
+    note.placeholder = "note";
+    note.dataset.testid = "note";
+    const buttons = ["confirm", "dismiss"].map((verdict) => {
+      const button = element("button", verdict[0].toUpperCase() + verdict.slice(1));
+      button.type = "button";
+      button.dataset.testid = verdict;
+      button.addEventListener("click", () => judge({ verdict, fault_id: fault.id, ...where, note: note.value }));
+      return button;
+    });
+    const li = line(element("strong", words.faults[fault.id] || fault.id),
+      fault.rep !== null ? ` in rep ${fault.rep} ` : ` at ${clock(fault.start_s)} `);
+    li.className = "judge";
+    li.dataset.testid = "flagged-fault";
+    li.append(note, ...buttons);
+    return li;
+  }));
+  $("judgements").replaceChildren(...job.judgements.map((judgement) => {
+    const where = judgement.rep !== null ? `rep ${judgement.rep}` : clock(judgement.start_s);
+    const li = line(`${judgement.verdict}: ${words.faults[judgement.fault_id] || judgement.fault_id} (${where})`
+      + (judgement.note ? ` · ${judgement.note}` : ""));
+    li.dataset.testid = "judgement";
+    return li;
+  }));
+  $("judge-box").hidden = false;
+}
+
+$("add-fault").addEventListener("submit", (event) => {
+  event.preventDefault();
+  judge({ verdict: "add", fault_id: $("add-id").value.trim(), rep: Number($("add-rep").value), note: $("add-note").value });
+});
 
 // The row of the rep (or hold) playing now stands out.
 video.addEventListener("timeupdate", () => {

@@ -94,7 +94,7 @@ def test_docs_page_renders_offline_under_its_policy(server_url: str) -> None:
 
             page.goto(f"{server_url}/docs")
 
-            sync_api.expect(page.locator(".opblock-summary-path[data-path='/analyses/{job_id}']")).to_be_visible(timeout=30_000)
+            sync_api.expect(page.locator(".opblock-get .opblock-summary-path[data-path='/analyses/{job_id}']")).to_be_visible(timeout=30_000)
             sync_api.expect(page.locator(".opblock-summary-path", has_text="/exercises")).to_be_visible()
             page.locator(".opblock-summary-path", has_text="/exercises").click()  # expand: styles and icons load
             sync_api.expect(page.locator(".opblock-body").first).to_be_visible()

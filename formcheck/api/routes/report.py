@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import HTMLResponse
 
-from formcheck.api.deps import JobStoreDep
+from formcheck.api.deps import JobStoreDep, OptionalTrainerDep
 from formcheck.api.jobs import JobStatus
+from formcheck.api.routes.analyses import visible_job
 from formcheck.api.security import report_policy
 from formcheck.report import REPORT_CSS, build_report
 from formcheck.report.stills import annotated_stills
@@ -20,14 +21,12 @@ NO_VIDEO = "this analysis has no annotated video to take them from (the service 
 # Named analysis_id, not job_id: no operation path in /docs then contains another's ("/analyses/{job_id}").
 @router.get(
     "/{analysis_id}/report", response_class=HTMLResponse, summary="The report of a finished analysis",
-    responses={404: {"description": "no job with that id"}, 409: {"description": "the analysis is not done"}},
+    responses={404: {"description": "no job with that id (or another trainer's)"}, 409: {"description": "the analysis is not done"}},
 )
-def get_report(analysis_id: str, jobs: JobStoreDep) -> HTMLResponse:
+def get_report(analysis_id: str, jobs: JobStoreDep, trainer: OptionalTrainerDep) -> HTMLResponse:
     """One self-contained HTML page (inline style, pictures as data: URIs) that prints to PDF; its stills come
     from the annotated video (GET /analyses/{id}/video), the one copy of the upload the service keeps."""
-    job = jobs.get(analysis_id)
-    if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no analysis with id {analysis_id!r}")
+    job = visible_job(jobs, analysis_id, trainer)
     if job.status is not JobStatus.DONE or job.review is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"analysis {analysis_id} is {job.status.value}: no report")
     stills = annotated_stills(job.review, job.video) if job.video is not None and job.video.is_file() else None

@@ -1,0 +1,1 @@
+"""Alembic migrations of the formcheck database (run by ``Database.migrate``)."""
