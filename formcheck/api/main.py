@@ -84,6 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def guided_session() -> FileResponse:
         return FileResponse(WEB_DIR / "session.html")
 
+    @app.get("/history", include_in_schema=False)
+    def home_history() -> FileResponse:
+        return FileResponse(WEB_DIR / "history.html")
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> FileResponse:
         return FileResponse(WEB_DIR / "docs.html", headers={"content-security-policy": DOCS_POLICY})

@@ -458,7 +458,9 @@ function onSummary(run, message) {
   const item = run.item;
   const review = message.review;
   const amount = item.target.unit === "s" ? Math.round(run.holdS) : run.notCounted ? run.count : review.rep_count;
-  session.results.push({ exercise: item.exercise, set: session.setIndex + 1, amount, unit: item.target.unit });
+  // clean reps for the history's clean share; none where the person counted (the camera judged no rep)
+  const clean = item.target.unit === "reps" && !run.notCounted ? review.summary.clean_reps : null;
+  session.results.push({ exercise: item.exercise, set: session.setIndex + 1, amount, unit: item.target.unit, clean });
   saveSession();
   run.link.stop(true); // the camera stays on for the next set
   showAfter(item, review, message.words, amount, run.endedWhy);

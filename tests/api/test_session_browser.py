@@ -414,3 +414,41 @@ def test_the_trunk_lean_cue_is_spoken_while_the_trunk_leans(
         first_cue = next(index for index, (text, _) in enumerate(spoken) if text == cue)
         after_cue = [text for text, _ in spoken[first_cue:] if text != cue]
         assert CANCELLED not in after_cue, spoken
+
+
+def test_history_charts_the_sessions_kept_in_this_browser(server_url: str, tmp_path: Path, screenshots: Path) -> None:
+    """Sessions over days as charts (the back's rating, each exercise's best set and clean share) and a table,
+    from this browser's storage alone."""
+    days = [
+        {"started": f"2026-01-0{day}T10:00:00.000Z", "program": BEGINNER, "painBefore": before, "painAfter": after,
+         "stoppedForPain": day == 3, "results": [
+             {"exercise": "glute_bridge", "set": 1, "amount": reps, "unit": "reps", "clean": clean},
+             {"exercise": "plank", "set": 1, "amount": held, "unit": "s", "clean": None},
+         ]}
+        for day, before, after, reps, clean, held in [(1, 5, 4, 6, 3, 10), (2, 4, 3, 8, 6, 15), (3, 3, 3, 8, 8, 20)]
+    ]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            violations, outside = watch_for_policy_violations(page, server_url)
+            page.goto(f"{server_url}/history")
+            sync_api.expect(page.get_by_test_id("history-empty")).to_be_visible()
+            page.evaluate("kept => localStorage.setItem('formcheck.history', JSON.stringify(kept))", days)
+            page.reload()
+            sync_api.expect(page.get_by_test_id("history-empty")).to_be_hidden()
+            rows = page.get_by_test_id("history-table").locator("tbody tr")
+            sync_api.expect(rows).to_have_count(3)
+            sync_api.expect(rows.first).to_contain_text("3 / 3 (stopped for pain)")  # newest first
+            sync_api.expect(rows.first).to_contain_text("glute bridge 8, plank 20 s")
+            captions = page.get_by_test_id("history-chart").locator("figcaption")
+            sync_api.expect(captions).to_have_text([
+                "Your back (0-10, lower is better)", "glute bridge: best set (reps)", "glute bridge: clean reps",
+                "plank: best set (seconds held)",
+            ])
+            clean_line = page.locator("polyline[data-series='clean']")
+            assert len(clean_line.get_attribute("points").split()) == 3  # 50 %, 75 %, 100 %
+            shoot(page, screenshots, "session-history-charts", height_px=720)
+            assert violations == [] and outside == []
+        finally:
+            browser.close()
