@@ -126,10 +126,12 @@ def screenshots(tmp_path: Path) -> Path:
 
 
 @contextmanager
-def camera_page(camera: Path) -> Iterator[Any]:
-    """A 1280x800 page in Chromium with ``camera`` (a .y4m) as its webcam and ``WATCH`` installed."""
+def camera_page(camera: Path | None) -> Iterator[Any]:
+    """A 1280x800 page in Chromium with ``camera`` (a .y4m) as its webcam (None: the default fake camera) and
+    ``WATCH`` installed."""
+    clip = [f"--use-file-for-fake-video-capture={camera}"] if camera is not None else []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS + [f"--use-file-for-fake-video-capture={camera}"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS + clip)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.add_init_script(WATCH)
@@ -427,28 +429,23 @@ def test_history_charts_the_sessions_kept_in_this_browser(server_url: str, tmp_p
          ]}
         for day, before, after, reps, clean, held in [(1, 5, 4, 6, 3, 10), (2, 4, 3, 8, 6, 15), (3, 3, 3, 8, 8, 20)]
     ]
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            violations, outside = watch_for_policy_violations(page, server_url)
-            page.goto(f"{server_url}/history")
-            sync_api.expect(page.get_by_test_id("history-empty")).to_be_visible()
-            page.evaluate("kept => localStorage.setItem('formcheck.history', JSON.stringify(kept))", days)
-            page.reload()
-            sync_api.expect(page.get_by_test_id("history-empty")).to_be_hidden()
-            rows = page.get_by_test_id("history-table").locator("tbody tr")
-            sync_api.expect(rows).to_have_count(3)
-            sync_api.expect(rows.first).to_contain_text("3 / 3 (stopped for pain)")  # newest first
-            sync_api.expect(rows.first).to_contain_text("glute bridge 8, plank 20 s")
-            captions = page.get_by_test_id("history-chart").locator("figcaption")
-            sync_api.expect(captions).to_have_text([
-                "Your back (0-10, lower is better)", "glute bridge: best set (reps)", "glute bridge: clean reps",
-                "plank: best set (seconds held)",
-            ])
-            clean_line = page.locator("polyline[data-series='clean']")
-            assert len(clean_line.get_attribute("points").split()) == 3  # 50 %, 75 %, 100 %
-            shoot(page, screenshots, "session-history-charts", height_px=720)
-            assert violations == [] and outside == []
-        finally:
-            browser.close()
+    with camera_page(None) as page:
+        violations, outside = watch_for_policy_violations(page, server_url)
+        page.goto(f"{server_url}/history")
+        sync_api.expect(page.get_by_test_id("history-empty")).to_be_visible()
+        page.evaluate("kept => localStorage.setItem('formcheck.history', JSON.stringify(kept))", days)
+        page.reload()
+        sync_api.expect(page.get_by_test_id("history-empty")).to_be_hidden()
+        rows = page.get_by_test_id("history-table").locator("tbody tr")
+        sync_api.expect(rows).to_have_count(3)
+        sync_api.expect(rows.first).to_contain_text("3 / 3 (stopped for pain)")  # newest first
+        sync_api.expect(rows.first).to_contain_text("glute bridge 8, plank 20 s")
+        captions = page.get_by_test_id("history-chart").locator("figcaption")
+        sync_api.expect(captions).to_have_text([
+            "Your back (0-10, lower is better)", "glute bridge: best set (reps)", "glute bridge: clean reps",
+            "plank: best set (seconds held)",
+        ])
+        clean_line = page.locator("polyline[data-series='clean']")
+        assert len(clean_line.get_attribute("points").split()) == 3  # 50 %, 75 %, 100 %
+        shoot(page, screenshots, "session-history-charts", height_px=720)
+        assert violations == [] and outside == []
