@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import signal
+import socket
+import subprocess
+import sys
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -280,3 +286,67 @@ def test_a_finished_anonymous_job_keeps_its_review_and_video_across_a_restart(da
     assert again["status"] == "done" and again["review"] == job["review"]
     assert video.status_code == 200 and video.content
     assert not leftover.exists(), "what no recorded job needs is swept at start-up"
+
+
+def _serve_process(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``formcheck serve`` in its own process group (its analyses run in child processes: a kill takes them too)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "formcheck", "serve", "--port", str(port)], env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_up(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/exercises", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the server at {url} did not start")
+
+
+def test_a_server_killed_mid_analysis_finishes_the_job_after_its_restart(
+    database_url: str, squat_clip: Path, tmp_path: Path
+) -> None:
+    """The real thing: `formcheck serve` killed (SIGKILL, its whole process group) while a trainer's upload is being
+    analysed; the next server finishes it from the kept video, and the review is the clip's."""
+    [token] = trainer_tokens(database_url, "Ana")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    env = os.environ | {
+        "FORMCHECK_DATABASE_URL": database_url, "FORMCHECK_DATA_DIR": str(tmp_path / "data"),
+        "FORMCHECK_UPLOAD_DIR": str(tmp_path / "uploads"), "FORMCHECK_POSE_CACHE": "false",
+    }
+    headers = signed(token)
+    server = _serve_process(port, env)
+    try:
+        _wait_up(url)
+        client_id = httpx.post(f"{url}/clients", headers=headers, json={"name": "Carla"}).json()["id"]
+        job = httpx.post(
+            f"{url}/analyses", headers=headers, files={"file": ("set.mp4", squat_clip.read_bytes(), "video/mp4")},
+            data={"exercise": "squat", "client": str(client_id), "session_date": "2026-11-03"}, timeout=30,
+        ).json()
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{url}/analyses/{job['id']}", headers=headers).json()["status"] != "running":
+            assert time.monotonic() < deadline, "the analysis never started"
+            time.sleep(0.05)
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+
+    restarted = _serve_process(port, env)
+    try:
+        _wait_up(url)
+        deadline = time.monotonic() + POLL_TIMEOUT_S
+        while (after := httpx.get(f"{url}/analyses/{job['id']}", headers=headers).json())["status"] != "done":
+            assert after["status"] != "failed" and time.monotonic() < deadline, after
+            time.sleep(0.2)
+    finally:
+        os.killpg(restarted.pid, signal.SIGTERM)
+        restarted.wait(timeout=30)
+    assert after["review"]["rep_count"] == 2 and after["client"] is not None
