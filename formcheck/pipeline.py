@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from formcheck.engine import analyze_poses
+from formcheck.errors import FormcheckError
 from formcheck.pose.cache import PoseCache
 from formcheck.pose.model import ModelBundle, default_bundle, user_bundle
 from formcheck.pose.run import PoseTrack, ProgressCallback, estimate_source
@@ -68,3 +69,23 @@ def review_with_poses(
         pose_from_cache=track.from_cache,
     )
     return analyze_poses(track.frames, spec, track.source, processing, track.decode_warning), track
+
+
+def write_review_files(
+    source: str | Path, review: Review, track: PoseTrack, json_path: Path | None = None, annotate_path: Path | None = None
+) -> None:
+    """Write what ``analyze`` was asked for: the annotated copy of the video and the review JSON.
+
+    Raises:
+        SourceError: the annotated video cannot be written.
+        FormcheckError: the JSON cannot be written.
+    """
+    if annotate_path is not None:
+        from formcheck.render.video import write_annotated_video
+
+        write_annotated_video(source, track.frames, review, annotate_path)
+    if json_path is not None:
+        try:
+            json_path.write_text(review.to_json() + "\n", encoding="utf-8")
+        except OSError as error:
+            raise FormcheckError(f"{json_path}: cannot write the review ({error.strerror})") from error
