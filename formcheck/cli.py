@@ -144,7 +144,7 @@ def analyze(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="for a folder: clips analysed at once, each in its own process [default: one per core]")] = None,
 ) -> None:
     """Review a recorded set: reps, tempo, faults and cues. Given a folder, review every video in it."""
-    from formcheck.pipeline import review_with_poses, write_review_files
+    from formcheck.pipeline import review_with_poses, write_review_json
 
     if Path(source).is_dir():
         analyze_folder(Path(source), exercise, json_path, model, use_cache, annotate, jobs)
@@ -174,7 +174,12 @@ def analyze(
         finally:
             if progress.live.is_started:
                 progress.stop()
-        write_review_files(source, review, track, json_path, annotate)
+        if annotate is not None:
+            from formcheck.render.video import write_annotated_video
+
+            write_annotated_video(source, track.frames, review, annotate)
+        if json_path is not None:
+            write_review_json(review, json_path)
         return review, track.interrupted
 
     review, interrupted = _run(body)

@@ -1,25 +1,24 @@
 """Review every video in a folder, several at once, for a trainer with a backlog on one computer.
 
-The clips are shared out to ``jobs`` worker processes, each with its own pose model (the model keeps
-about one core busy, so the default is one worker per core). Each clip is reviewed exactly as
-``formcheck analyze CLIP`` reviews it (``formcheck.pipeline``); the outcomes come back in the
-folder's order whatever order they finish in, and a clip that cannot be analysed reports its reason
-without stopping the others.
+Each clip is reviewed exactly as ``formcheck analyze CLIP`` reviews it, in its own child process
+with its own pose model (``formcheck.isolated``: a clip that crashes the native model costs only
+that clip). ``jobs`` clips run at once (the model keeps about one core busy, so the default is one
+per core); the outcomes come back in the folder's order whatever order they finish in, and a clip
+that cannot be analysed reports its reason without stopping the others.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import traceback
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError, SourceError
-from formcheck.pipeline import review_with_poses, write_review_files
+from formcheck.isolated import InternalAnalysisError, analyze_isolated
+from formcheck.pipeline import resolve_model, write_review_json
 from formcheck.pose.cache import PoseCache
 from formcheck.review.schema import Review
 from formcheck.sources.video import VIDEO_SUFFIXES
@@ -78,36 +77,38 @@ class ClipOutcome:
     bug: str | None = None
 
 
-def review_clip(run: FolderRun, path: Path) -> ClipOutcome:
-    """Review one clip and write its files; runs in a worker process and never raises for a bad clip."""
+def review_clip(run: FolderRun, path: Path, stopped: threading.Event) -> ClipOutcome:
+    """Review one clip in its own child process and write its files; never raises for a bad clip."""
+    annotated = run.annotate_dir / f"{path.name}.annotated.mp4" if run.annotate_dir is not None else None
     try:
-        review, track = review_with_poses(path, run.exercise, run.model_path, PoseCache() if run.use_cache else None)
-        if track.interrupted:  # Ctrl-C reached this worker too: the whole run stops, a part-clip is no review
-            raise KeyboardInterrupt
-        write_review_files(
-            path, review, track,
-            run.json_dir / f"{path.name}.json" if run.json_dir is not None else None,
-            run.annotate_dir / f"{path.name}.annotated.mp4" if run.annotate_dir is not None else None,
+        review = analyze_isolated(
+            path, run.exercise, PoseCache() if run.use_cache else None, annotated=annotated, model_path=run.model_path
         )
+        if stopped.is_set():  # Ctrl-C reached the child too: what it reviewed is part of the clip, not the clip
+            return ClipOutcome(path, reason="interrupted")
+        if run.json_dir is not None:
+            write_review_json(review, run.json_dir / f"{path.name}.json")
         return ClipOutcome(path, review=review)
     except FormcheckError as error:
         return ClipOutcome(path, reason=str(error).removeprefix(f"{path}: "))
-    except Exception as error:  # noqa: BLE001 - a bug shows on its clip's row; the other clips go on
-        return ClipOutcome(path, reason=f"internal error: {error.__class__.__name__}: {error}", bug=traceback.format_exc())
+    except InternalAnalysisError as error:
+        return ClipOutcome(path, reason="internal error", bug=str(error))
 
 
 def review_folder(
     videos: list[Path], run: FolderRun, jobs: int, on_done: Callable[[ClipOutcome], None] | None = None
 ) -> list[ClipOutcome]:
-    """Review ``videos`` in ``jobs`` worker processes; the outcomes in the order of ``videos``.
+    """Review ``videos``, ``jobs`` at once; the outcomes in the order of ``videos``.
 
-    ``on_done`` is called in this process as each clip finishes, in the order they finish.
+    ``on_done`` is called in this thread as each clip finishes, in the order they finish.
 
     Raises:
-        UnknownExerciseError: no spec for the exercise (before any worker starts).
+        UnknownExerciseError: no spec for the exercise (before any clip starts).
+        PoseModelError: the pose model cannot be built or read (before any clip starts).
         FormcheckError: an output folder cannot be made.
     """
     load_spec(run.exercise)
+    resolve_model(run.model_path)  # built here once, not by every child at once
     for folder in (run.json_dir, run.annotate_dir):
         if folder is not None:
             try:
@@ -115,25 +116,19 @@ def review_folder(
             except OSError as error:
                 raise FormcheckError(f"{folder}: cannot make the output folder ({error.strerror})") from error
     outcomes: dict[int, ClipOutcome] = {}
-    # spawn, not fork: a forked copy of a process running threads (the progress bar's, a pose
-    # model's) can deadlock, and each worker loads its own model anyway
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(videos))), mp_context=context) as pool:
+    stopped = threading.Event()
+    # threads, each waiting on its clip's child process, which does the work
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(videos))), thread_name_prefix="formcheck-clip") as pool:
         futures: dict[Future[ClipOutcome], int] = {
-            pool.submit(review_clip, run, video): index for index, video in enumerate(videos)
+            pool.submit(review_clip, run, video, stopped): index for index, video in enumerate(videos)
         }
         try:
             for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool as error:  # the model can take its process down on some inputs
-                    outcome = ClipOutcome(videos[index], reason="internal error: the worker process analysing it died",
-                                          bug=repr(error))
-                outcomes[index] = outcome
+                outcomes[futures[future]] = future.result()
                 if on_done is not None:
-                    on_done(outcome)
+                    on_done(outcomes[futures[future]])
         except KeyboardInterrupt:
+            stopped.set()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return [outcomes[index] for index in range(len(videos))]

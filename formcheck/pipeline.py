@@ -71,21 +71,14 @@ def review_with_poses(
     return analyze_poses(track.frames, spec, track.source, processing, track.decode_warning), track
 
 
-def write_review_files(
-    source: str | Path, review: Review, track: PoseTrack, json_path: Path | None = None, annotate_path: Path | None = None
-) -> None:
-    """Write what ``analyze`` was asked for: the annotated copy of the video and the review JSON.
+
+def write_review_json(review: Review, path: Path) -> None:
+    """Write the review JSON (``formcheck analyze --json``).
 
     Raises:
-        SourceError: the annotated video cannot be written.
-        FormcheckError: the JSON cannot be written.
+        FormcheckError: the file cannot be written.
     """
-    if annotate_path is not None:
-        from formcheck.render.video import write_annotated_video
-
-        write_annotated_video(source, track.frames, review, annotate_path)
-    if json_path is not None:
-        try:
-            json_path.write_text(review.to_json() + "\n", encoding="utf-8")
-        except OSError as error:
-            raise FormcheckError(f"{json_path}: cannot write the review ({error.strerror})") from error
+    try:
+        path.write_text(review.to_json() + "\n", encoding="utf-8")
+    except OSError as error:
+        raise FormcheckError(f"{path}: cannot write the review ({error.strerror})") from error

@@ -252,3 +252,8 @@ def test_analyze_a_folder_of_good_clips_exits_0(clip_folder):
 def test_analyze_a_folder_with_an_unknown_exercise_fails_once_before_any_clip(clip_folder):
     lines = assert_user_error(invoke("analyze", str(clip_folder), "-e", "nope"))
     assert lines[0].startswith("error: unknown exercise 'nope'")
+
+
+def test_analyze_a_folder_with_a_missing_model_fails_once_before_any_clip(clip_folder):
+    line = assert_one_error_line(invoke("analyze", str(clip_folder), "-e", "squat", "--model", "missing.task"))
+    assert line == "error: missing.task: model file not found"

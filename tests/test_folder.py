@@ -4,12 +4,13 @@ whatever order the workers finish in (the CLI tests cover counts, the table and 
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from formcheck.errors import SourceError
-from formcheck.folder import FolderRun, review_folder, videos_in
+from formcheck.folder import FolderRun, review_clip, review_folder, videos_in
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "squat_side.mp4"
 
@@ -40,3 +41,13 @@ def test_outcomes_come_in_the_folders_order_not_the_order_they_finish(tmp_path):
     assert outcomes[1].review is None
     assert outcomes[1].reason == "not a video formcheck can read (the file is damaged or in no video format)"
     assert outcomes[1].bug is None
+
+
+def test_a_clip_finishing_after_ctrl_c_is_not_taken_for_a_whole_review(tmp_path):
+    """Ctrl-C reaches the clips' child processes too, which review the part they saw: not kept."""
+    shutil.copy(SAMPLE, tmp_path / "set.mp4")
+    stopped = threading.Event()
+    stopped.set()
+    outcome = review_clip(FolderRun("squat", json_dir=tmp_path / "reviews"), tmp_path / "set.mp4", stopped)
+    assert (outcome.review, outcome.reason) == (None, "interrupted")
+    assert not (tmp_path / "reviews" / "set.mp4.json").exists()

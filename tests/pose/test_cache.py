@@ -270,7 +270,10 @@ def test_estimate_source_hit_names_the_file_asked_for(tmp_path, squat_clip, monk
         def __init__(self, bundle, settings):
             pass
 
-        def estimate(self, frame):
+        def prepare(self, frame):
+            return frame
+
+        def estimate_prepared(self, frame):
             height, width = frame.image.shape[:2]
             return make_pose_frame(frame.index, frame.t_s, image_wh=(width, height))
 
