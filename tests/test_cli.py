@@ -257,3 +257,24 @@ def test_analyze_a_folder_with_an_unknown_exercise_fails_once_before_any_clip(cl
 def test_analyze_a_folder_with_a_missing_model_fails_once_before_any_clip(clip_folder):
     line = assert_one_error_line(invoke("analyze", str(clip_folder), "-e", "squat", "--model", "missing.task"))
     assert line == "error: missing.task: model file not found"
+
+
+def test_analyzing_a_file_does_not_import_the_web_stack():
+    """Start-up stays lazy: the service's modules cost an analysis nothing."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from formcheck.cli import app\n"
+        f"result = CliRunner().invoke(app, ['analyze', {str(SAMPLE)!r}, '-e', 'squat'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "web = ('fastapi', 'starlette', 'uvicorn', 'websockets', 'multipart', 'python_multipart', 'formcheck.api', "
+        "'formcheck.web')\n"
+        "print(' '.join(sorted(name for name in sys.modules if name.startswith(web))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [], f"imported to analyse a file: {done.stdout}"
