@@ -45,16 +45,14 @@ class ReadAhead(Generic[S, T]):
     left running.
     """
 
-    def __init__(
-        self, items: Iterator[S], prepare: Callable[[S], T], depth: int = DEFAULT_DEPTH, name: str = "formcheck-read-ahead"
-    ) -> None:
-        if depth < 1:
+    def __init__(self, items: Iterator[S], prepare: Callable[[S], T], depth: int = DEFAULT_DEPTH) -> None:
+        if depth < 1:  # a queue of size 0 is unbounded
             raise ValueError("depth must be at least 1")
         self._items = items
         self._prepare = prepare
         self._queue: queue.Queue[T | _Failure | _End] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._produce, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._produce, name="formcheck-read-ahead", daemon=True)
 
     def __enter__(self) -> Iterator[T]:
         self._thread.start()

@@ -92,3 +92,8 @@ def test_leaving_early_stops_the_producer_and_closes_the_source(stop):
 def test_an_empty_source_ends_at_once():
     with ReadAhead(CountingSource(0).items(), lambda n: n) as items:
         assert list(items) == []
+
+
+def test_a_depth_under_one_is_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        ReadAhead(CountingSource(3).items(), lambda n: n, depth=0)
