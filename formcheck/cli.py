@@ -137,11 +137,11 @@ def print_review(review: Review) -> None:
 def analyze(
     source: Annotated[str, typer.Argument(help="video file (mp4, mov, avi, webm, gif), still image, or a folder of videos")],
     exercise: Annotated[str, typer.Option("--exercise", "-e", help="exercise id (see `formcheck exercises`)")],
-    json_path: Annotated[Path | None, typer.Option("--json", help="write the review JSON here (for a folder: into this folder, CLIP.json each)")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the review JSON here (for a folder: into this folder, one per clip, e.g. set1.mp4.json)")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="an official pose landmarker .task file")] = None,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="reuse pose results of a clip seen before")] = True,
-    annotate: Annotated[Path | None, typer.Option("--annotate", help="write a copy of the video with skeleton, reps and cues (mp4; for a folder: into this folder, CLIP.annotated.mp4 each)")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="for a folder: clips analysed at once, each in its own process [default: one per core]")] = None,
+    annotate: Annotated[Path | None, typer.Option("--annotate", help="write a copy of the video with skeleton, reps and cues (mp4; for a folder: into this folder, e.g. set1.mp4.annotated.mp4)")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="for a folder: clips analysed at once, each in its own process (default: one per core)")] = None,
 ) -> None:
     """Review a recorded set: reps, tempo, faults and cues. Given a folder, review every video in it."""
     from formcheck.pipeline import review_with_poses, write_review_json

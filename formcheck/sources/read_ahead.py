@@ -1,8 +1,8 @@
 """Produce a source's frames on a thread, a few ahead of the pose model that consumes them.
 
-Decoding (PyAV), colour conversion and enlarging (OpenCV) and the pose model (MediaPipe) all
-run outside the GIL, so a reading thread keeps a second core busy while the model works: the
-serial loop leaves it idle for the ~2 ms a 720p frame takes to decode. The queue between them
+Decoding (PyAV), colour conversion and enlarging (OpenCV) and the pose model (MediaPipe) spend
+most of their time outside the GIL, so a reading thread keeps a second core busy while the model
+works: the serial loop leaves it idle for the ~2 ms a 720p frame takes to decode. The queue between them
 is bounded (a 1080p frame is 6 MB), and the consumer sees exactly what the serial loop would:
 the same items in the same order, then the producer's own exception at the point it was raised.
 """
