@@ -278,3 +278,25 @@ def test_analyzing_a_file_does_not_import_the_web_stack():
                           cwd=Path(__file__).resolve().parents[1])
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [], f"imported to analyse a file: {done.stdout}"
+
+
+def test_analyze_a_folder_shows_a_bug_on_its_clips_row_logs_it_and_exits_3(clip_folder, tmp_path, monkeypatch):
+    import formcheck.folder as folder_module
+    from formcheck.isolated import InternalAnalysisError
+
+    real = folder_module.analyze_isolated
+
+    def buggy_on_monday(video, *args, **kwargs):
+        if video.name == "monday.mp4":
+            raise InternalAnalysisError("Traceback (most recent call last):\n  ...\nZeroDivisionError: boom")
+        return real(video, *args, **kwargs)
+
+    monkeypatch.setattr(folder_module, "analyze_isolated", buggy_on_monday)
+    monkeypatch.setenv("FORMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    result = invoke("analyze", str(clip_folder), "-e", "squat", "--jobs", "2", "--no-cache")
+    assert result.exit_code == 3, result.output
+    rows = folder_rows(result.stdout)
+    assert "internal error" in rows["monday.mp4"]
+    assert "reps" in rows["tuesday.mov"], "the other clips go on"
+    assert "ZeroDivisionError: boom" in (tmp_path / "last-error.log").read_text()
+    assert "Traceback" not in result.output
