@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from formcheck.errors import FormcheckError
@@ -21,6 +21,7 @@ from formcheck.pose.cache import PoseCache, default_cache_dir
 from formcheck.review.schema import Review
 
 if TYPE_CHECKING:
+    from formcheck.folder import ClipOutcome
     from formcheck.store.database import Database
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check exercise form from video: reps, holds and faults.")
@@ -45,13 +46,19 @@ def _run(action: Callable[[], T]) -> T:
         error_console.print("interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in a file, not on the user's screen
-        log = default_cache_dir().parent / "last-error.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(traceback.format_exc())
+        log = _log_bug(traceback.format_exc())
         error_console.print(
             f"[bold red]internal error:[/] {error.__class__.__name__}: {error} (details in {log})", soft_wrap=True
         )
         raise typer.Exit(EXIT_BUG) from None
+
+
+def _log_bug(details: str) -> Path:
+    """Keep a bug's traceback in a file for a report, off the user's screen; returns the file."""
+    log = default_cache_dir().parent / "last-error.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(details)
+    return log
 
 
 def _fmt(value: float | None, digits: int = 0, unit: str = "") -> str:
@@ -129,15 +136,20 @@ def print_review(review: Review) -> None:
 
 @app.command()
 def analyze(
-    source: Annotated[str, typer.Argument(help="video file (mp4, mov, avi, webm, gif) or still image")],
+    source: Annotated[str, typer.Argument(help="video file (mp4, mov, avi, webm, gif), still image, or a folder of videos")],
     exercise: Annotated[str, typer.Option("--exercise", "-e", help="exercise id (see `formcheck exercises`)")],
-    json_path: Annotated[Path | None, typer.Option("--json", help="write the review JSON here")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the review JSON here (for a folder: into this folder, one per clip, e.g. set1.mp4.json)")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="an official pose landmarker .task file")] = None,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="reuse pose results of a clip seen before")] = True,
-    annotate: Annotated[Path | None, typer.Option("--annotate", help="write a copy of the video with skeleton, reps and cues (mp4)")] = None,
+    annotate: Annotated[Path | None, typer.Option("--annotate", help="write a copy of the video with skeleton, reps and cues (mp4; for a folder: into this folder, e.g. set1.mp4.annotated.mp4)")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="for a folder: clips analysed at once, each in its own process (default: one per core)")] = None,
 ) -> None:
-    """Review a recorded set: reps, tempo, faults and cues."""
-    from formcheck.pipeline import review_with_poses
+    """Review a recorded set: reps, tempo, faults and cues. Given a folder, review every video in it."""
+    from formcheck.pipeline import review_with_poses, write_review_json
+
+    if Path(source).is_dir():
+        analyze_folder(Path(source), exercise, json_path, model, use_cache, annotate, jobs)
+        return
 
     def body() -> tuple[Review, bool]:
         progress = Progress(
@@ -168,10 +180,7 @@ def analyze(
 
             write_annotated_video(source, track.frames, review, annotate)
         if json_path is not None:
-            try:
-                json_path.write_text(review.to_json() + "\n", encoding="utf-8")
-            except OSError as error:
-                raise FormcheckError(f"{json_path}: cannot write the review ({error.strerror})") from error
+            write_review_json(review, json_path)
         return review, track.interrupted
 
     review, interrupted = _run(body)
@@ -182,6 +191,68 @@ def analyze(
         console.print(f"[dim]annotated video written to {annotate}[/]")
     if interrupted and not source.isdigit():  # Ctrl-C is how a webcam set ends; a file had more to give
         raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def analyze_folder(
+    folder: Path, exercise: str, json_dir: Path | None, model: Path | None, use_cache: bool, annotate_dir: Path | None,
+    jobs: int | None,
+) -> None:
+    """``analyze FOLDER``: one progress bar over the clips, then one row per clip; exit 1 when any failed."""
+    from formcheck.folder import FolderRun, default_jobs, review_folder, videos_in
+
+    workers = jobs or default_jobs()
+    started = time.perf_counter()
+
+    def body() -> list[ClipOutcome]:
+        videos = videos_in(folder)
+        progress = Progress(
+            TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TextColumn(f"clips ({workers} at once)"),
+            TimeElapsedColumn(), console=error_console, transient=True,
+        )
+        task = progress.add_task("clips", total=len(videos))
+        run = FolderRun(exercise, model, use_cache, json_dir, annotate_dir)
+        with progress:
+            return review_folder(videos, run, workers, on_done=lambda _: progress.advance(task))
+
+    outcomes = _run(body)
+    print_folder_table(outcomes)
+    failed = [outcome for outcome in outcomes if outcome.review is None]
+    console.print(
+        f"[bold]{len(outcomes)} clips[/]: {len(outcomes) - len(failed)} analysed, {len(failed)} failed "
+        f"in {time.perf_counter() - started:.1f} s ({workers} at once)"
+    )
+    if json_dir is not None:
+        console.print(f"[dim]reviews written to {json_dir}[/]")
+    if annotate_dir is not None:
+        console.print(f"[dim]annotated videos written to {annotate_dir}[/]")
+    bugs = [outcome.bug for outcome in failed if outcome.bug is not None]
+    if bugs:
+        error_console.print(f"[bold red]internal error[/] on {len(bugs)} clips (details in {_log_bug(chr(10).join(bugs))})")
+        raise typer.Exit(EXIT_BUG)
+    if failed:
+        raise typer.Exit(EXIT_USER_ERROR)
+
+
+def print_folder_table(outcomes: list[ClipOutcome]) -> None:
+    """One row per clip: its count, clean reps and most common fault, or why it has no review."""
+    from formcheck.review.words import fault_name
+    from formcheck.specs import load_spec
+
+    table = Table(show_header=True, header_style="bold")
+    for column in ("clip", "count", "clean", "most common fault", "result"):
+        table.add_column(column)
+    for outcome in outcomes:
+        review = outcome.review
+        if review is None:
+            table.add_row(outcome.path.name, "-", "-", "-", f"[red]{outcome.reason}[/]")
+            continue
+        unit = "holds" if load_spec(review.exercise).reps is None else "reps"
+        fault = review.summary.most_common_fault
+        table.add_row(
+            outcome.path.name, f"{review.rep_count} {unit}", str(review.summary.clean_reps),
+            f"{fault_name(fault.id)} ({fault.count}x)" if fault else "-", "[green]ok[/]",
+        )
+    console.print(table)
 
 
 @app.command()

@@ -35,13 +35,16 @@ class InternalAnalysisError(Exception):
     """A bug in the child: its traceback, for the service's log."""
 
 
-def _child(connection: Connection, video: str, exercise: str, cache: PoseCache | None, annotated: Path | None) -> None:
+def _child(
+    connection: Connection, video: str, exercise: str, cache: PoseCache | None, annotated: Path | None,
+    model_path: Path | None,
+) -> None:
     def on_frame(done: int, expected: int) -> None:
         if done % PROGRESS_EVERY_FRAMES == 0:
             connection.send(("progress", done, expected))
 
     try:
-        review, track = review_with_poses(video, exercise, cache=cache, progress=on_frame)
+        review, track = review_with_poses(video, exercise, model_path, cache=cache, progress=on_frame)
         if annotated is not None:
             # Here, beside the poses: they never cross the pipe, and a crash still costs only this job.
             connection.send(("drawing",))
@@ -63,8 +66,9 @@ def analyze_isolated(
     progress: ProgressCallback | None = None,
     annotated: Path | None = None,
     on_drawing: Callable[[], None] | None = None,
+    model_path: Path | None = None,
 ) -> Review:
-    """``analyze_video(video, exercise, cache=cache, progress=progress)`` in a child process.
+    """``analyze_video(video, exercise, model_path, cache, progress)`` in a child process.
 
     Args:
         annotated: when given, the child also writes the annotated video here
@@ -78,7 +82,7 @@ def analyze_isolated(
     context = child_context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(  # type: ignore[attr-defined]
-        target=_child, args=(sender, str(video), exercise, cache, annotated), name="formcheck-analysis", daemon=True
+        target=_child, args=(sender, str(video), exercise, cache, annotated, model_path), name="formcheck-analysis", daemon=True
     )
     process.start()
     sender.close()  # the child holds the only sending end: its death ends the pipe

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from formcheck.engine import analyze_poses
+from formcheck.errors import FormcheckError
 from formcheck.pose.cache import PoseCache
 from formcheck.pose.model import ModelBundle, default_bundle, user_bundle
 from formcheck.pose.run import PoseTrack, ProgressCallback, estimate_source
@@ -68,3 +69,16 @@ def review_with_poses(
         pose_from_cache=track.from_cache,
     )
     return analyze_poses(track.frames, spec, track.source, processing, track.decode_warning), track
+
+
+
+def write_review_json(review: Review, path: Path) -> None:
+    """Write the review JSON (``formcheck analyze --json``).
+
+    Raises:
+        FormcheckError: the file cannot be written.
+    """
+    try:
+        path.write_text(review.to_json() + "\n", encoding="utf-8")
+    except OSError as error:
+        raise FormcheckError(f"{path}: cannot write the review ({error.strerror})") from error

@@ -9,12 +9,14 @@ folder never decides whether a message fits on one line (see the long-path test 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from formcheck.cli import app
+from formcheck.sources.video import VIDEO_SUFFIXES
 from formcheck.specs import catalogue
 
 runner = CliRunner()
@@ -66,7 +68,8 @@ def test_no_arguments_shows_help():
         pytest.param(lambda p: None, "file not found", id="missing file"),
         pytest.param(lambda p: p.write_bytes(b""), "the file is empty (0 bytes)", id="zero-byte file"),
         pytest.param(lambda p: p.write_text("not a video\n" * 50), None, id="text file named .mp4"),
-        pytest.param(lambda p: p.mkdir(), "is a folder, not a video file", id="a folder"),
+        pytest.param(lambda p: p.mkdir(), f"no video files in this folder (looked for {', '.join(sorted(VIDEO_SUFFIXES))})",
+                     id="a folder without videos"),
     ],
 )
 def test_analyze_unusable_file(in_tmp, make, reason):
@@ -202,3 +205,109 @@ def test_serve_https_asks_the_server_for_tls(monkeypatch: pytest.MonkeyPatch) ->
     assert invoke("serve", "--https", "--host", "0.0.0.0", "--port", "8443").exit_code == 0
     assert invoke("serve").exit_code == 0
     assert calls == [{"host": "0.0.0.0", "port": 8443, "https": True}, {"host": "127.0.0.1", "port": 8000, "https": False}]
+
+
+# --- a folder of clips ----------------------------------------------------------------------------
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "squat_side.mp4"
+
+
+@pytest.fixture()
+def clip_folder(tmp_path) -> Path:
+    """Two copies of the sample set, a file named like a video that is not one, and a file that is no clip."""
+    folder = tmp_path / "backlog"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "monday.mp4")
+    shutil.copy(SAMPLE, folder / "tuesday.mov")
+    (folder / "broken.mp4").write_text("not a video\n" * 50)
+    (folder / "notes.txt").write_text("client asked about knee pain\n")
+    return folder
+
+
+def folder_rows(output: str) -> dict[str, str]:
+    """The summary table's rows by clip name (first cell) -> the whole row's text."""
+    rows = {}
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        if cells and cells[0] in {"monday.mp4", "tuesday.mov", "broken.mp4", "notes.txt"}:
+            rows[cells[0]] = line
+    return rows
+
+
+def test_analyze_a_folder_gives_the_same_counts_with_one_job_and_two(clip_folder, tmp_path):
+    one = invoke("analyze", str(clip_folder), "-e", "squat", "--jobs", "1", "--json", str(tmp_path / "one"))
+    two = invoke("analyze", str(clip_folder), "-e", "squat", "--jobs", "2", "--no-cache", "--json", str(tmp_path / "two"))
+    single = invoke("analyze", str(SAMPLE), "-e", "squat", "--json", str(tmp_path / "single.json"))
+    counts = json.loads((tmp_path / "single.json").read_text())["rep_count"]
+    for result, out in ((one, tmp_path / "one"), (two, tmp_path / "two")):
+        assert result.exit_code == 1, result.output  # a clip failed
+        assert "Traceback" not in result.output
+        rows = folder_rows(result.stdout)
+        assert list(rows) == ["broken.mp4", "monday.mp4", "tuesday.mov"], "every video, in the folder's order"
+        assert "not a video formcheck can read" in rows["broken.mp4"]
+        assert f"{counts} reps" in rows["monday.mp4"] and f"{counts} reps" in rows["tuesday.mov"]
+        assert "3 clips: 2 analysed, 1 failed" in result.stdout
+        assert sorted(path.name for path in out.iterdir()) == ["monday.mp4.json", "tuesday.mov.json"]
+    for name in ("monday.mp4.json", "tuesday.mov.json"):
+        assert json.loads((tmp_path / "one" / name).read_text())["rep_count"] == counts
+        assert json.loads((tmp_path / "two" / name).read_text())["rep_count"] == counts
+    assert single.exit_code == 0
+
+
+def test_analyze_a_folder_of_good_clips_exits_0(clip_folder):
+    (clip_folder / "broken.mp4").unlink()
+    result = invoke("analyze", str(clip_folder), "-e", "squat", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert "2 clips: 2 analysed, 0 failed" in result.stdout
+
+
+def test_analyze_a_folder_with_an_unknown_exercise_fails_once_before_any_clip(clip_folder):
+    lines = assert_user_error(invoke("analyze", str(clip_folder), "-e", "nope"))
+    assert lines[0].startswith("error: unknown exercise 'nope'")
+
+
+def test_analyze_a_folder_with_a_missing_model_fails_once_before_any_clip(clip_folder):
+    line = assert_one_error_line(invoke("analyze", str(clip_folder), "-e", "squat", "--model", "missing.task"))
+    assert line == "error: missing.task: model file not found"
+
+
+def test_analyzing_a_file_does_not_import_the_web_stack():
+    """Start-up stays lazy: the service's modules cost an analysis nothing."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from formcheck.cli import app\n"
+        f"result = CliRunner().invoke(app, ['analyze', {str(SAMPLE)!r}, '-e', 'squat'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "web = ('fastapi', 'starlette', 'uvicorn', 'websockets', 'multipart', 'python_multipart', 'formcheck.api', "
+        "'formcheck.web')\n"
+        "print(' '.join(sorted(name for name in sys.modules if name.startswith(web))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [], f"imported to analyse a file: {done.stdout}"
+
+
+def test_analyze_a_folder_shows_a_bug_on_its_clips_row_logs_it_and_exits_3(clip_folder, tmp_path, monkeypatch):
+    import formcheck.folder as folder_module
+    from formcheck.isolated import InternalAnalysisError
+
+    real = folder_module.analyze_isolated
+
+    def buggy_on_monday(video, *args, **kwargs):
+        if video.name == "monday.mp4":
+            raise InternalAnalysisError("Traceback (most recent call last):\n  ...\nZeroDivisionError: boom")
+        return real(video, *args, **kwargs)
+
+    monkeypatch.setattr(folder_module, "analyze_isolated", buggy_on_monday)
+    monkeypatch.setenv("FORMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    result = invoke("analyze", str(clip_folder), "-e", "squat", "--jobs", "2", "--no-cache")
+    assert result.exit_code == 3, result.output
+    rows = folder_rows(result.stdout)
+    assert "internal error" in rows["monday.mp4"]
+    assert "reps" in rows["tuesday.mov"], "the other clips go on"
+    assert "ZeroDivisionError: boom" in (tmp_path / "last-error.log").read_text()
+    assert "Traceback" not in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -56,6 +56,19 @@ class PoseSettings:
         key = f"det{self.min_detection_confidence}-pres{self.min_presence_confidence}-trk{self.min_tracking_confidence}"
         factor = self.upscale_factor(width, height)
         return key if factor == 1.0 else f"{key}-up{factor:.4f}"
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """A frame as the model takes it: its picture (enlarged when small) and the facts its pose keeps.
+
+    The decoded frame itself is not kept, so a queue of these holds one picture each.
+    """
+
+    frame_index: int
+    t_s: float
+    image_wh: tuple[int, int]  # the frame's own size, which the pose's coordinates refer to
+    image: Any  # mediapipe.Image (untyped)
 
 
 class PoseEstimator(Protocol):
@@ -115,6 +128,14 @@ class MediaPipePoseEstimator:
         self._last_t_ms: int | None = None
 
     def estimate(self, frame: Frame) -> PoseFrame:
+        return self.estimate_prepared(self.prepare(frame))
+
+    def prepare(self, frame: Frame) -> ModelInput:
+        """Check a frame and make the model's picture of it (enlarged when small).
+
+        Reads no model state, so a reading thread can run it while the model works on the
+        frame before (``formcheck.pose.run``).
+        """
         height, width = frame.image.shape[:2]
         self.limits.check(width, height, f"frame {frame.index + 1}")
         if frame.image.ndim != 3 or frame.image.shape[2] != 3 or frame.image.dtype != np.uint8:
@@ -124,11 +145,16 @@ class MediaPipePoseEstimator:
         if factor != 1.0:
             size = (round(width * factor), round(height * factor))
             pixels = np.asarray(cv2.resize(pixels, size, interpolation=cv2.INTER_CUBIC), np.uint8)
-        timestamp_ms = self._model_timestamp_ms(frame.t_s)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        return ModelInput(frame.index, frame.t_s, (width, height), image)
+
+    def estimate_prepared(self, prepared: ModelInput) -> PoseFrame:
+        """The pose in a prepared frame; frames must come in time order."""
+        width, height = prepared.image_wh
+        timestamp_ms = self._model_timestamp_ms(prepared.t_s)
+        result = self._landmarker.detect_for_video(prepared.image, timestamp_ms)
         if not result.pose_landmarks:
-            return PoseFrame.missing(frame.index, frame.t_s, (width, height))
+            return PoseFrame.missing(prepared.frame_index, prepared.t_s, (width, height))
         image_landmarks = result.pose_landmarks[0]
         world_landmarks = result.pose_world_landmarks[0]
         image_xy = np.array([[p.x, p.y] for p in image_landmarks], np.float32)
@@ -136,13 +162,14 @@ class MediaPipePoseEstimator:
         visibility = np.array([p.visibility or 0.0 for p in image_landmarks], np.float32)
         mask = None
         if self.settings.segmentation_masks and result.segmentation_masks:
-            mask = np.asarray(result.segmentation_masks[0].numpy_view(), np.float32).reshape(pixels.shape[:2])
-            if factor != 1.0:
+            model_wh = (prepared.image.width, prepared.image.height)
+            mask = np.asarray(result.segmentation_masks[0].numpy_view(), np.float32).reshape(model_wh[::-1])
+            if model_wh != (width, height):
                 mask = np.asarray(cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA), np.float32)
         assert image_xy.shape[0] == LANDMARK_COUNT
         return PoseFrame(
-            frame_index=frame.index,
-            t_s=frame.t_s,
+            frame_index=prepared.frame_index,
+            t_s=prepared.t_s,
             status=frame_status(image_xy, visibility),
             image_xy=image_xy,
             world_xyz=world_xyz,

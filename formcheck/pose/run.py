@@ -12,6 +12,7 @@ from formcheck.pose.cache import PoseCache, cache_key
 from formcheck.pose.estimator import MediaPipePoseEstimator, PoseSettings
 from formcheck.pose.model import ModelBundle, default_bundle
 from formcheck.sources import SourceInfo, open_source
+from formcheck.sources.read_ahead import ReadAhead
 
 # Called after each frame with (frames done, frames expected or 0 when unknown).
 ProgressCallback = Callable[[int, int], None]
@@ -68,11 +69,13 @@ def estimate_source(
     frames: list[PoseFrame] = []
     stopped: str | None = None
     try:
-        for frame in source.frames():
-            pose = estimator.estimate(frame)
-            frames.append(with_back_shape(pose) if back_shape else pose)
-            if progress:
-                progress(len(frames), source.info.frames)
+        # Decoding and preparing the next frames overlaps the model's work on this one.
+        with ReadAhead(source.frames(), estimator.prepare) as model_inputs:
+            for model_input in model_inputs:
+                pose = estimator.estimate_prepared(model_input)
+                frames.append(with_back_shape(pose) if back_shape else pose)
+                if progress:
+                    progress(len(frames), source.info.frames)
     except KeyboardInterrupt:
         # Ctrl-C ends a webcam session (which has no end of its own) or a long file: keep what
         # was seen and review it, instead of losing the whole set.

@@ -17,6 +17,9 @@ from formcheck.errors import SourceError
 from formcheck.sources.base import Frame, SourceInfo
 from formcheck.sources.limits import FRAME_LIMITS, FrameSizeError
 
+# What a folder of clips is searched for (``formcheck analyze FOLDER``); a single file is tried whatever its name.
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".avi", ".webm", ".mkv", ".gif", ".mpg", ".mpeg", ".wmv", ".3gp"})
+
 # Frame rates outside this range are a time base or a broken header, not a rate (phones film
 # slow motion at up to 960 fps).
 MIN_FPS = 1.0

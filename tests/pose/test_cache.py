@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -186,19 +187,21 @@ def test_ctrl_c_keeps_the_frames_seen_and_is_not_cached(tmp_path, squat_clip, mo
     from formcheck.pose import estimator as estimator_module
     from formcheck.pose.run import estimate_source
 
-    real_estimate = estimator_module.MediaPipePoseEstimator.estimate
+    real_estimate = estimator_module.MediaPipePoseEstimator.estimate_prepared
     calls = {"n": 0}
 
-    def interrupt_after_20(self, frame):
+    def interrupt_after_20(self, model_input):
         calls["n"] += 1
         if calls["n"] > 20:
             raise KeyboardInterrupt
-        return real_estimate(self, frame)
+        return real_estimate(self, model_input)
 
-    monkeypatch.setattr(estimator_module.MediaPipePoseEstimator, "estimate", interrupt_after_20)
+    monkeypatch.setattr(estimator_module.MediaPipePoseEstimator, "estimate_prepared", interrupt_after_20)
     cache = PoseCache(tmp_path / "cache")
     track = estimate_source(squat_clip, cache=cache)
     assert len(track.frames) == 20
+    assert [pose.frame_index for pose in track.frames] == list(range(20))
+    assert "formcheck-read-ahead" not in {thread.name for thread in threading.enumerate()}, "the reader stopped"
     assert track.decode_warning and "stopped by the user" in track.decode_warning
     assert not list((tmp_path / "cache").glob("*.npz")), "a partial track must not be cached as the clip's poses"
 
@@ -267,7 +270,10 @@ def test_estimate_source_hit_names_the_file_asked_for(tmp_path, squat_clip, monk
         def __init__(self, bundle, settings):
             pass
 
-        def estimate(self, frame):
+        def prepare(self, frame):
+            return frame
+
+        def estimate_prepared(self, frame):
             height, width = frame.image.shape[:2]
             return make_pose_frame(frame.index, frame.t_s, image_wh=(width, height))
 
