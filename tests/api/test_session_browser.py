@@ -259,7 +259,7 @@ def test_a_guided_session_from_the_stage_to_done(server_url: str, squat_clip: Pa
         assert len(kept) == 2
         today = kept[-1]
         assert (today["painBefore"], today["painAfter"], today["stoppedForPain"]) == (3, 2, True)
-        assert today["results"] == [{"exercise": "squat", "set": 1, "amount": 2, "unit": "reps"}]
+        assert today["results"] == [{"exercise": "squat", "set": 1, "amount": 2, "unit": "reps", "clean": 2}]
         assert violations == [] and errors == [] and outside == []
 
 
