@@ -157,6 +157,24 @@ class SessionPublic(BaseModel):
     report: str
 
 
+class HistoryWords(BaseModel):
+    """The ids of a client's history as a person reads them (``formcheck.review.words``)."""
+
+    exercises: dict[str, str] = Field(description="exercise id -> title")
+    faults: dict[str, str] = Field(description="fault id -> name")
+    range: dict[str, str] = Field(description="exercise id -> what its range reached measures, with its unit")
+
+    @classmethod
+    def of(cls, exercises: set[str], fault_ids: set[str]) -> HistoryWords:
+        specs = {exercise: load_spec(exercise) for exercise in sorted(exercises)}
+        return cls(
+            exercises={exercise: spec.title for exercise, spec in specs.items()},
+            faults={fault_id: fault_name(fault_id) for fault_id in sorted(fault_ids)},
+            range={exercise: metric_label(spec.reps.metric) for exercise, spec in specs.items() if spec.reps is not None},
+        )
+
+
 class ClientHistory(ClientPublic):
     sessions: list[SessionPublic] = Field(description="every analysis, oldest session first")
     trends: dict[str, list[SessionPoint]] = Field(description="exercise id -> one point per analysed session")
+    words: HistoryWords = Field(description="the exercise and fault ids above in words")

@@ -60,19 +60,21 @@ function plot(title, dates, series, low, high) {
   return box;
 }
 
-function showTrends(trends) {
+function showTrends(trends, words) {
   const plots = [];
   for (const [exercise, points] of Object.entries(trends)) {
     const dates = points.map((point) => point.date);
+    const title = words.exercises[exercise] || exercise;
     const faults = [...new Set(points.flatMap((point) => Object.keys(point.fault_rates)))].sort();
-    plots.push(plot(`${exercise}: clean reps and each fault's rate (share of reps)`, dates, [
+    plots.push(plot(`${title}: clean reps and each fault's rate (share of reps)`, dates, [
       { name: "clean reps", values: points.map((point) => point.clean_share) },
-      ...faults.map((fault) => ({ name: fault, values: points.map((point) => point.fault_rates[fault] ?? 0) })),
+      ...faults.map((fault) => ({ name: words.faults[fault] || fault, values: points.map((point) => point.fault_rates[fault] ?? 0) })),
     ], 0, 1));
     const ranges = points.map((point) => point.range_reached);
     const known = ranges.filter((value) => value !== null);
     if (known.length) {
-      plots.push(plot(`${exercise}: range reached (median rep swing)`, dates, [{ name: "range", values: ranges }],
+      const measure = words.range[exercise] || "rep swing";
+      plots.push(plot(`${title}: range reached (median ${measure} swing)`, dates, [{ name: "range", values: ranges }],
         Math.min(0, ...known), Math.max(...known)));
     }
   }
@@ -92,7 +94,7 @@ async function load() {
   $("sessions").replaceChildren(...client.sessions.slice().reverse().map((session) => {
     const tr = document.createElement("tr");
     tr.dataset.testid = "session";
-    for (const cell of [session.session_date, session.exercise, session.status,
+    for (const cell of [session.session_date, client.words.exercises[session.exercise] || session.exercise, session.status,
       link("open", session.page, "session-link"), session.status === "done" ? link("report", session.report) : "–"]) {
       const td = document.createElement("td");
       td.append(cell);
@@ -100,14 +102,16 @@ async function load() {
     }
     return tr;
   }));
-  showTrends(client.trends);
+  showTrends(client.trends, client.words);
   $("state").textContent = "";
   return client;
 }
 
 async function fillExercises() {
   const exercises = await (await fetch("/exercises")).json();
-  $("exercise").replaceChildren(...exercises.map((exercise) => {
+  // no exercise chosen for the trainer (the first alphabetically would be a guess): the select is required
+  const prompt = Object.assign(element("option", "Choose the exercise…"), { value: "", selected: true, disabled: true });
+  $("exercise").replaceChildren(prompt, ...exercises.map((exercise) => {
     const option = element("option", exercise.title);
     option.value = exercise.id;
     return option;

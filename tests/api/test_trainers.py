@@ -24,6 +24,8 @@ from fastapi.testclient import TestClient
 from formcheck.api.main import create_app
 from formcheck.api.settings import Settings
 from formcheck.evaluation import evaluate
+from formcheck.review.words import fault_name, metric_label
+from formcheck.specs import load_spec
 from formcheck.store.accounts import add_trainer
 from formcheck.store.database import open_database
 from formcheck.store.models import Analysis
@@ -94,6 +96,20 @@ def test_a_trainers_analysis_is_kept_under_a_client_by_content_hash(
     ]
     assert history["trends"]["squat"][0]["clean_share"] == 1.0
     assert app_client.get(f"/analyses/{job['id']}/report", headers=signed(token)).status_code == 200
+
+
+def test_a_clients_history_names_its_exercises_and_faults_in_words(
+    app_client: TestClient, database_url: str, faulty_squat: Path
+) -> None:
+    """The client page reads "Squat" and "Not deep enough", not ids."""
+    [token] = trainer_tokens(database_url, "Ana")
+    client_id = add_client(app_client, token, "Carla")
+    wait_done(app_client, upload_for(app_client, token, client_id, faulty_squat)["id"], token)
+    history = app_client.get(f"/clients/{client_id}", headers=signed(token)).json()
+    flagged = set(history["trends"]["squat"][0]["fault_rates"])
+    assert flagged and history["words"]["faults"] == {fault_id: fault_name(fault_id) for fault_id in flagged}
+    assert history["words"]["exercises"] == {"squat": "Squat"}
+    assert history["words"]["range"] == {"squat": metric_label(load_spec("squat").reps.metric)}
 
 
 def test_another_trainer_gets_404_for_everything_of_the_first(app_client: TestClient, database_url: str, squat_clip: Path) -> None:

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from formcheck.api.deps import TOKEN_COOKIE, JobStoreDep, SessionDep, TrainerDep
 from formcheck.api.jobs import JobStatus
-from formcheck.api.schemas import ClientHistory, ClientIn, ClientPublic, SessionPublic
+from formcheck.api.schemas import ClientHistory, ClientIn, ClientPublic, HistoryWords, SessionPublic
 from formcheck.store.accounts import add_client, client_of, clients, trainer_by_token
 from formcheck.store.errors import NotSignedInError
 from formcheck.store.history import trends
@@ -77,7 +77,11 @@ def get_client(client_id: int, session: SessionDep, jobs: JobStoreDep, trainer: 
         (job.id, job.owner.session_date, job.review) for job in analysed
         if job.status is JobStatus.DONE and job.review is not None and job.owner is not None
     ]
-    return ClientHistory(**_public(client).model_dump(), sessions=sessions, trends=trends(done))
+    points = trends(done)
+    words = HistoryWords.of(
+        {item.exercise for item in sessions}, {fault for series in points.values() for point in series for fault in point.fault_rates}
+    )
+    return ClientHistory(**_public(client).model_dump(), sessions=sessions, trends=points, words=words)
 
 
 @router.delete("/clients/{client_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a client", responses=ERRORS)
