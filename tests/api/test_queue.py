@@ -21,6 +21,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from formcheck.api.errors import ServiceBusyError
 from formcheck.api.jobs import JobRunner, JobStatus, JobStore, Progress
 from formcheck.api.queue import PROGRESS_EVERY_S, ThrottledProgress
 from formcheck.cli import app
@@ -29,6 +30,7 @@ from formcheck.pose.cache import PoseCache
 from formcheck.store.database import open_database
 from formcheck.store.models import Analysis
 from tests.api.conftest import ClientFactory
+from tests.conftest import POSTGRES_URL_VARIABLE
 
 # The 12 shortest labelled clips of catalogue exercises: 25 to 114 frames each.
 CLIPS = [
@@ -63,8 +65,8 @@ def _row(runner: JobRunner, job_id: str) -> Analysis:
         return row
 
 
-def test_a_bad_video_fails_once_with_its_reason_and_a_redelivery_changes_nothing(tmp_path: Path) -> None:
-    runner = JobRunner(open_database(f"sqlite:///{tmp_path / 'db.sqlite3'}"), output_dir=tmp_path / "out")
+def test_a_bad_video_fails_once_with_its_reason_and_a_redelivery_changes_nothing(database_url: str, tmp_path: Path) -> None:
+    runner = JobRunner(open_database(database_url), output_dir=tmp_path / "out")
     video = tmp_path / "upload.mp4"
     video.write_bytes(b"not a video at all")
     job_id = _job_row(runner, video)
@@ -74,20 +76,40 @@ def test_a_bad_video_fails_once_with_its_reason_and_a_redelivery_changes_nothing
     assert not video.exists() and not (tmp_path / "out" / job_id).exists()
 
     video.write_bytes(b"not a video at all")  # the broker hands the same message over again
-    assert runner.run(job_id, lambda *_: None, worker="w2") is None
+    progress: list[object] = []
+    assert runner.run(job_id, lambda *seen: progress.append(seen), worker="w2") is None
+    assert progress == [], "a finished job is not run again"
     again = _row(runner, job_id)
     assert (again.status, again.error, again.worker, again.finished_at) == ("failed", failed.error, "w1", failed.finished_at)
 
 
-def test_a_stored_review_is_written_once_whatever_redelivers_it(tmp_path: Path) -> None:
-    runner = JobRunner(open_database(f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+def test_a_stored_review_is_written_once_whatever_redelivers_it(database_url: str, tmp_path: Path) -> None:
+    runner = JobRunner(open_database(database_url))
     job_id = _job_row(runner, tmp_path / "gone.mp4", status="running")
     assert runner.record(job_id, status="done", review={"first": True})
     assert not runner.record(job_id, status="done", review={"second": True}), "a finished row is never rewritten"
     assert not runner.record(job_id, status="failed", error="late twin")
-    assert runner.run(job_id, lambda *_: None) is None, "a redelivered finished job is not run again"
+    progress: list[object] = []
+    assert runner.run(job_id, lambda *seen: progress.append(seen)) is None
+    assert progress == [], "a redelivered finished job is not run again"
     row = _row(runner, job_id)
     assert (row.status, row.review, row.error) == ("done", {"first": True}, None)
+    runner.database.close()
+
+
+def test_the_queue_cap_counts_the_jobs_every_api_process_queued(database_url: str, squat_clip: Path, tmp_path: Path) -> None:
+    """Two API processes on one database share one cap: a job queued through one takes room from the other."""
+    sent: list[str] = []
+    first, second = (JobStore(database=open_database(database_url), max_queued=2, enqueue=sent.append) for _ in range(2))
+    for store in (first, second):
+        upload = tmp_path / f"{len(sent)}.mp4"
+        shutil.copy(squat_clip, upload)
+        store.submit(upload, "squat")
+    upload = tmp_path / "third.mp4"
+    shutil.copy(squat_clip, upload)
+    with pytest.raises(ServiceBusyError, match="2 analyses are already waiting"):
+        first.submit(upload, "squat")
+    assert len(sent) == 2 and not upload.exists(), "the refused upload is neither queued nor kept"
 
 
 def test_a_queue_workers_progress_is_read_from_the_row(tmp_path: Path, squat_clip: Path) -> None:
@@ -191,12 +213,14 @@ def _stop(worker: subprocess.Popen[bytes]) -> None:
 
 
 def test_a_worker_killed_mid_job_loses_nothing_and_no_review_is_stored_twice(
-    redis_url: str, make_client: ClientFactory, shared: Path, tmp_path: Path
+    redis_url: str, database_url: str, make_client: ClientFactory, shared: Path, tmp_path: Path
 ) -> None:
+    """Once per run, on the database many machines would share: PostgreSQL where there is one, else SQLite."""
+    if database_url.startswith("sqlite") and os.environ.get(POSTGRES_URL_VARIABLE):
+        pytest.skip("run on PostgreSQL instead (a minute per run is enough)")
     labels = {clip["path"]: clip for clip in yaml.safe_load((shared / "labels" / "clips.yaml").read_text())["clips"]}
     clips = [(shared / "clips" / path, str(labels[path]["catalogue_exercise"])) for path in CLIPS]
 
-    database_url = f"sqlite:///{tmp_path / 'formcheck.sqlite3'}"
     settings = {"broker_url": redis_url, "database_url": database_url, "job_timeout_s": JOB_TIMEOUT_S}
     client = make_client(upload_dir=tmp_path / "uploads", data_dir=tmp_path / "data", max_queued_jobs=len(clips), **settings)
     env = os.environ | {f"FORMCHECK_{name.upper()}": str(value) for name, value in settings.items()} | {
