@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -503,6 +504,21 @@ def serve(
     from formcheck.api.server import run_server
 
     _run(lambda: run_server(host=host, port=port, https=https))
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="analyses at once (default: this machine's cores)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="the worker's name (default: formcheck@HOST)")] = None,
+) -> None:
+    """Run queued uploads' analyses for `formcheck serve` on any machine (needs FORMCHECK_BROKER_URL, and the
+    server's FORMCHECK_DATABASE_URL, FORMCHECK_UPLOAD_DIR and FORMCHECK_DATA_DIR, on shared storage)."""
+    from formcheck.api.queue import run_worker
+    from formcheck.api.settings import load_settings
+
+    _run(lambda: run_worker(load_settings(), concurrency or os.cpu_count() or 1, name))
 
 
 trainers_app = typer.Typer(no_args_is_help=True, help="Trainers who sign in to the service (formcheck serve).")

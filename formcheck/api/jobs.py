@@ -6,9 +6,15 @@ function the CLI calls - so an upload gets the same review as ``formcheck analyz
 in a child process (``formcheck.isolated``), so a file that crashes the native pose model fails its own job
 and nothing else. The child also draws the annotated video into the job's folder.
 
-Every job is a row of ``analyses``: its status and, once done, its review. Progress (frames so far) is only
-kept in memory, as it changes many times a second. A service that starts finds the jobs a stopped one left
-queued or running and runs them again, from the file they were given.
+Every job is a row of ``analyses``: its status and, once done, its review. Progress (frames so far) is kept
+in memory by the embedded pool, as it changes many times a second; a queue worker (``formcheck.api.queue``)
+writes it to the row, throttled, so any API process can report it. A service that starts finds the jobs a
+stopped one left queued or running and runs them again, from the file they were given; with a queue, the
+broker keeps them instead.
+
+``JobRunner`` runs one recorded job, for the embedded pool and for a queue worker alike. Its writes are
+idempotent: a job redelivered after its review was stored is not run again, and of two runs of one job only
+the first to finish records its outcome.
 
 Two kinds of job. An anonymous upload's file is deleted as soon as its analysis ends; its annotated video is
 kept while the job is, the last ``jobs_kept`` finished ones. A trainer's job belongs to a client: its video
@@ -24,12 +30,13 @@ import logging
 import shutil
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 
 from formcheck.api.errors import ServiceBusyError
 from formcheck.api.uploads import as_sent
@@ -46,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 ANNOTATED_VIDEO = "annotated.mp4"
 PENDING = ("queued", "running")
+FINISHED = ("done", "failed")
 
 
 class JobStatus(str, enum.Enum):
@@ -111,11 +119,116 @@ class Job:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
-class JobStore:
-    """Jobs as database rows, run by a thread pool.
+ProgressCallback = Callable[[str, Progress], None]
+"""Told a job's id and its progress (a copy) each time it changes."""
+
+
+class JobRunner:
+    """Runs one recorded job: ``analyze_video`` in a child process, its outcome written to the job's row.
 
     Args:
-        workers: analyses that run at the same time.
+        database: where the jobs are recorded.
+        cache: pose cache for ``analyze_video`` (None: always run the model).
+        output_dir: where each anonymous job gets a private folder (``<output_dir>/<job id>/``) for its
+            annotated video. None: no annotated videos.
+        videos: where trainers' videos and their annotated copies are kept.
+    """
+
+    def __init__(
+        self, database: Database, cache: PoseCache | None = None, output_dir: Path | None = None,
+        videos: VideoFolder | None = None,
+    ) -> None:
+        self.database = database
+        self.cache = cache
+        self.output_dir = output_dir
+        self.videos = videos
+
+    def folder(self, job_id: str, kept: bool) -> Path | None:
+        if kept:
+            return None if self.videos is None else self.videos.analysis_folder(job_id)
+        return None if self.output_dir is None else self.output_dir / job_id
+
+    def remove_folder(self, job_id: str, kept: bool) -> None:
+        folder = self.folder(job_id, kept)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def record(self, job_id: str, **changes: object) -> bool:
+        """Write ``changes`` to the job's row unless it is finished (or gone); True when written."""
+        with self.database.session() as session:
+            result = session.execute(
+                update(Analysis).where(Analysis.id == job_id, Analysis.status.not_in(FINISHED)).values(**changes)
+            )
+            session.commit()
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount)
+
+    def run(self, job_id: str, on_progress: ProgressCallback, worker: str | None = None) -> JobStatus | None:
+        """Run the job, unless it is finished or gone (a redelivery); ``worker`` names who runs it.
+
+        Returns:
+            The outcome this run recorded: done or failed; None when it recorded nothing (the job was
+            finished, by this run's twin or before it started, or deleted).
+        """
+        with self.database.session() as session:
+            row = session.get(Analysis, job_id)
+            if row is None or row.status in FINISHED:
+                return None
+            video, exercise, filename, kept = Path(row.video), row.exercise, row.filename, row.client_id is not None
+        progress = Progress(stage="pose")
+
+        def on_frame(done: int, expected: int) -> None:
+            # Frame counts from the container header can be off; never claim to be done early.
+            progress.frames_done, progress.progress = done, round(min(done / expected, 0.99) if expected else 0.0, 3)
+            on_progress(job_id, dataclasses.replace(progress))
+
+        def on_drawing() -> None:
+            progress.stage = "video"
+            on_progress(job_id, dataclasses.replace(progress))
+
+        folder = self.folder(job_id, kept)
+        annotated = None
+        if folder is not None:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            annotated = folder / ANNOTATED_VIDEO
+        on_progress(job_id, dataclasses.replace(progress))
+        self.record(job_id, status=JobStatus.RUNNING.value, worker=worker)
+        failed = "internal error"
+        outcome = None
+        try:
+            review = analyze_isolated(
+                video, exercise, cache=self.cache, progress=on_frame, annotated=annotated, on_drawing=on_drawing
+            )
+        except FormcheckError as error:
+            failed = as_sent(str(error), video, filename)
+            logger.warning("analysis %s failed: %s", job_id, failed)
+        except InternalAnalysisError as error:  # a bug in the child: log its traceback, tell the client
+            logger.error("analysis %s failed:\n%s", job_id, error)
+        except Exception as error:  # a bug here: keep the service up, log the traceback, tell the client
+            logger.exception("analysis %s failed", job_id)
+            failed = f"internal error: {error.__class__.__name__}"
+        else:
+            # The stored file's name is ours; the review names the file the client sent.
+            source = review.source.model_copy(update={"path": filename or "upload"})
+            done = review.model_copy(update={"source": source}).model_dump(mode="json", by_alias=True)
+            if self.record(job_id, status=JobStatus.DONE.value, review=done, finished_at=utc_now()):
+                outcome = JobStatus.DONE
+                logger.info("analysis %s stored", job_id)
+            failed = ""
+        finally:
+            if failed and self.record(job_id, status=JobStatus.FAILED.value, error=failed, finished_at=utc_now()):
+                outcome = JobStatus.FAILED
+                self.remove_folder(job_id, kept)  # a failed job keeps nothing, nor a half-written video
+            if not kept:
+                video.unlink(missing_ok=True)
+        return outcome
+
+
+class JobStore:
+    """Jobs as database rows, run by a thread pool or, given ``enqueue``, by queue workers.
+
+    Args:
+        workers: analyses that run at the same time (in this process: without ``enqueue``).
         jobs_kept: finished anonymous jobs remembered; past it, the oldest are forgotten (trainers' are kept).
         max_queued: jobs waiting; past it ``submit`` refuses with ``ServiceBusyError``.
         cache: pose cache for ``analyze_video`` (None: always run the model).
@@ -123,23 +236,26 @@ class JobStore:
             annotated video; the folder is deleted when the job fails or is forgotten. None: no annotated videos.
         database: where the jobs are recorded (None: a private in-memory database, gone with the store).
         videos: where trainers' videos and their annotated copies are kept (needed for trainers' jobs).
+        enqueue: hands a new job's id to queue workers (``formcheck.api.queue``), raising ``ServiceBusyError``
+            when it cannot; None: this process runs the job.
     """
 
     def __init__(
         self, workers: int = 1, jobs_kept: int = 200, max_queued: int = 32, cache: PoseCache | None = None,
         output_dir: Path | None = None, database: Database | None = None, videos: VideoFolder | None = None,
+        enqueue: Callable[[str], None] | None = None,
     ) -> None:
         if database is None:
             database = Database("sqlite://")
             database.migrate()
         self._database = database
+        self._runner = JobRunner(database, cache=cache, output_dir=output_dir, videos=videos)
+        self._enqueue = enqueue
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
         self._progress: dict[str, Progress] = {}
         self._lock = threading.Lock()  # queue room is counted and the new row added as one step
         self._jobs_kept = jobs_kept
         self._max_queued = max_queued
-        self._cache = cache
-        self._output_dir = output_dir
         self._videos = videos
 
     def _queue_full(self) -> ServiceBusyError | None:
@@ -185,14 +301,32 @@ class JobStore:
                 video.unlink(missing_ok=True)
             raise refusal
         self._forget_old()
-        self._executor.submit(self._run, row.id)
+        try:
+            self._start(row.id)
+        except ServiceBusyError:
+            if owner is None:
+                video.unlink(missing_ok=True)
+            raise
         return Job(id=row.id, exercise=exercise, filename=filename, owner=owner)
+
+    def _start(self, job_id: str) -> None:
+        if self._enqueue is None:
+            self._executor.submit(self._run_here, job_id)
+            return
+        try:
+            self._enqueue(job_id)
+        except ServiceBusyError as error:  # the broker is down: refuse the upload rather than keep a job nobody runs
+            self._runner.record(job_id, status=JobStatus.FAILED.value, error=str(error), finished_at=utc_now())
+            raise
 
     def resume(self) -> int:
         """Queue again the jobs a stopped service left queued or running; returns how many.
 
-        One whose file is gone (an anonymous upload swept away) fails, saying so.
+        One whose file is gone (an anonymous upload swept away) fails, saying so. With queue workers it does
+        nothing: the broker keeps their jobs, and hands a stopped worker's to another.
         """
+        if self._enqueue is not None:
+            return 0
         with self._database.session() as session:
             rows = list(session.scalars(select(Analysis).where(Analysis.status.in_(PENDING)).order_by(Analysis.created_at)))
             for row in rows:
@@ -203,7 +337,7 @@ class JobStore:
             session.commit()
         again = [row.id for row in rows if row.status == "queued"]
         for job_id in again:
-            self._executor.submit(self._run, job_id)
+            self._start(job_id)
         return len(again)
 
     def files_in_use(self) -> set[str]:
@@ -231,8 +365,12 @@ class JobStore:
         status = JobStatus(row.status)
         review = Review.model_validate(row.review) if row.review is not None else None
         with self._lock:
-            live = dataclasses.replace(self._progress.get(row.id, Progress())) if status is not JobStatus.DONE else Progress(1.0)
-        folder = self._folder(row.id, row.client_id is not None)
+            live = self._progress.get(row.id)
+        if status is JobStatus.DONE:
+            live = Progress(1.0)
+        elif live is None:  # not run here: a queue worker's, from the row
+            live = Progress(row.progress, row.frames_done, row.stage if status is JobStatus.RUNNING else None)  # type: ignore[arg-type]
+        folder = self._runner.folder(row.id, row.client_id is not None)
         owner = None
         if row.client is not None and row.session_date is not None:
             owner = Owner(trainer_id=row.client.trainer_id, client_id=row.client.id, session_date=row.session_date)
@@ -277,19 +415,16 @@ class JobStore:
         """Stop taking work; queued jobs are cancelled (they stay queued, for the next start), running ones finish."""
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def _record(self, job_id: str, **changes: object) -> None:
-        with self._database.session() as session:
-            row = session.get(Analysis, job_id)
-            if row is not None:  # None: deleted while it ran
-                for name, value in changes.items():
-                    setattr(row, name, value)
-                session.commit()
+    def _run_here(self, job_id: str) -> None:
+        try:
+            self._runner.run(job_id, self._set_progress)
+        finally:
+            with self._lock:
+                self._progress.pop(job_id, None)
 
-    def _set_progress(self, job_id: str, **changes: object) -> None:
+    def _set_progress(self, job_id: str, progress: Progress) -> None:
         with self._lock:
-            progress = self._progress.setdefault(job_id, Progress())
-            for name, value in changes.items():
-                setattr(progress, name, value)
+            self._progress[job_id] = progress
 
     def _forget_old(self) -> None:
         """Forget the oldest finished anonymous jobs past ``jobs_kept``, with their folders."""
@@ -304,62 +439,4 @@ class JobStore:
                 session.delete(session.get(Analysis, job_id))
             session.commit()
         for job_id in old:
-            self._remove_folder(job_id, kept=False)
-
-    def _folder(self, job_id: str, kept: bool) -> Path | None:
-        if kept:
-            return None if self._videos is None else self._videos.analysis_folder(job_id)
-        return None if self._output_dir is None else self._output_dir / job_id
-
-    def _remove_folder(self, job_id: str, kept: bool) -> None:
-        folder = self._folder(job_id, kept)
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def _run(self, job_id: str) -> None:
-        with self._database.session() as session:
-            row = session.get(Analysis, job_id)
-            if row is None:
-                return
-            video, exercise, filename, kept = Path(row.video), row.exercise, row.filename, row.client_id is not None
-
-        def on_frame(done: int, expected: int) -> None:
-            # Frame counts from the container header can be off; never claim to be done early.
-            progress = min(done / expected, 0.99) if expected else 0.0
-            self._set_progress(job_id, frames_done=done, progress=round(progress, 3))
-
-        folder = self._folder(job_id, kept)
-        annotated = None
-        if folder is not None:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            annotated = folder / ANNOTATED_VIDEO
-        self._set_progress(job_id, stage="pose")
-        self._record(job_id, status=JobStatus.RUNNING.value)
-        failed = "internal error"
-        try:
-            review = analyze_isolated(
-                video, exercise, cache=self._cache, progress=on_frame, annotated=annotated,
-                on_drawing=lambda: self._set_progress(job_id, stage="video"),
-            )
-        except FormcheckError as error:
-            failed = as_sent(str(error), video, filename)
-            logger.warning("analysis %s failed: %s", job_id, failed)
-        except InternalAnalysisError as error:  # a bug in the child: log its traceback, tell the client
-            logger.error("analysis %s failed:\n%s", job_id, error)
-        except Exception as error:  # a bug here: keep the service up, log the traceback, tell the client
-            logger.exception("analysis %s failed", job_id)
-            failed = f"internal error: {error.__class__.__name__}"
-        else:
-            # The stored file's name is ours; the review names the file the client sent.
-            source = review.source.model_copy(update={"path": filename or "upload"})
-            done = review.model_copy(update={"source": source}).model_dump(mode="json", by_alias=True)
-            self._record(job_id, status=JobStatus.DONE.value, review=done, finished_at=utc_now())
-            failed = ""
-        finally:
-            if failed:
-                self._record(job_id, status=JobStatus.FAILED.value, error=failed, finished_at=utc_now())
-                self._remove_folder(job_id, kept)  # a failed job keeps nothing, nor a half-written video
-            if not kept:
-                video.unlink(missing_ok=True)
-            with self._lock:
-                self._progress.pop(job_id, None)
+            self._runner.remove_folder(job_id, kept=False)

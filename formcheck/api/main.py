@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from formcheck.api.errors import install_error_handler
 from formcheck.api.jobs import JobStore
+from formcheck.api.queue import enqueuer
 from formcheck.api.routes import analyses, clients, exercises, live, programs
 from formcheck.api.routes import report as report_route
 from formcheck.api.security import PAGE_POLICY, OwnPageOnly, SecurityHeaders
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     jobs = JobStore(
         workers=settings.job_workers, jobs_kept=settings.jobs_kept, max_queued=settings.max_queued_jobs, cache=cache,
         output_dir=settings.upload_dir, database=database, videos=VideoFolder(settings.data_dir),
+        enqueue=enqueuer(settings) if settings.broker_url else None,
     )
     # What a stopped server left: the files of jobs it recorded are run again, anything else goes.
     sweep_uploads(settings.upload_dir, jobs.files_in_use())

@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     max_queued_jobs: int = Field(
         default=32, ge=1, description="uploads waiting for their analysis; past it POST /analyses answers 503 with Retry-After"
     )
+    broker_url: str | None = Field(
+        default=None,
+        description="Celery broker, e.g. redis://queue-host:6379/0: uploads are queued there and run by `formcheck "
+        "worker` on any machine that reaches the broker, the database and the upload and data folders (unset: "
+        "`formcheck serve` runs them itself)",
+    )
+    job_timeout_s: float = Field(
+        default=3600.0, gt=0,
+        description="with a broker, the longest an analysis may take: a job a worker has not finished this long "
+        "after taking it (a worker that died) is handed to another (the broker's visibility timeout)",
+    )
     program_dir: Path = Field(
         default_factory=default_program_dir,
         description="the program stages offered by the guided session (its *.yaml files) and its safety rules "

@@ -61,6 +61,12 @@ class Analysis(Base):
     review: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Written (throttled) by a queue worker, so any API process can report the job; the embedded pool keeps
+    # its progress in memory instead.
+    progress: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    frames_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stage: Mapped[str | None] = mapped_column(String(16))
+    worker: Mapped[str | None] = mapped_column(String(255), doc="the queue worker that last took the job")
 
     client: Mapped[Client | None] = relationship(back_populates="analyses")
     judgements: Mapped[list[Judgement]] = relationship(
