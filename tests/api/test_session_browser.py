@@ -440,7 +440,7 @@ def test_history_charts_the_sessions_kept_in_this_browser(server_url: str, tmp_p
         sync_api.expect(rows).to_have_count(3)
         sync_api.expect(rows.first).to_contain_text("3 / 3 (stopped for pain)")  # newest first
         sync_api.expect(rows.first).to_contain_text("glute bridge 8, plank 20 s")
-        captions = page.get_by_test_id("history-chart").locator("figcaption")
+        captions = page.get_by_test_id("history-charts").locator("figcaption")
         sync_api.expect(captions).to_have_text([
             "Your back (0-10, lower is better)", "glute bridge: best set (reps)", "glute bridge: clean reps",
             "plank: best set (seconds held)",
