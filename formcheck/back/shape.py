@@ -86,10 +86,15 @@ class BackShape:
     reason: str | None
     contour_px: FloatArray
 
+    @property
+    def traced(self) -> bool:
+        """Whether the back was traced with confidence: only then are its measures read and its line drawn."""
+        return self.confidence >= LOW_CONFIDENCE
+
     def line_px(self) -> list[tuple[float, float]]:
-        """The traced back edge in pixels, hip to shoulder; empty where it was not traced with confidence, so
-        what is drawn is what was measured."""
-        if not self.confidence >= LOW_CONFIDENCE:
+        """The traced back edge in pixels, hip to shoulder; empty where it was not ``traced``, so what is drawn is
+        what was measured."""
+        if not self.traced:
             return []
         return [(float(x), float(y)) for x, y in self.contour_px if not (math.isnan(x) or math.isnan(y))]
 

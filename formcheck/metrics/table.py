@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from formcheck.back.shape import LOW_CONFIDENCE, BackShape
+from formcheck.back.shape import BackShape
 from formcheck.landmarks import Landmark
 from formcheck.metrics import geometry
 from formcheck.metrics.view import FRONT_MAX_DEG, SIDE_MIN_DEG, body_yaw_deg
@@ -222,7 +222,7 @@ def build_metric(spec: spec_models.MetricSpec) -> Callable[[PoseArrays], float]:
         attribute = {"flexion": "flexion_norm", "lumbar": "lumbar_deg"}[spec.measure]
 
         def back_shape(pose: PoseArrays) -> float:
-            if pose.back is None or pose.back.confidence < LOW_CONFIDENCE:
+            if pose.back is None or not pose.back.traced:
                 return float("nan")  # not traced with confidence: not judged, rather than judged on a guess
             return float(getattr(pose.back, attribute))
 
