@@ -147,6 +147,7 @@ def analyze(
 ) -> None:
     """Review a recorded set: reps, tempo, faults and cues. Given a folder, review every video in it."""
     from formcheck.pipeline import review_with_poses, write_review_json
+    from formcheck.pose.estimator import threads_per_job
 
     if Path(source).is_dir():
         analyze_folder(Path(source), exercise, json_path, model, use_cache, annotate, jobs)
@@ -171,7 +172,8 @@ def analyze(
 
         try:
             review, track = review_with_poses(
-                source, exercise, model_path=model, cache=PoseCache() if use_cache else None, progress=on_frame
+                source, exercise, model_path=model, cache=PoseCache() if use_cache else None, progress=on_frame,
+                model_threads=threads_per_job(1),
             )
         finally:
             if progress.live.is_started:

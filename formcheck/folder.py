@@ -9,7 +9,6 @@ that cannot be analysed reports its reason without stopping the others.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -20,6 +19,7 @@ from formcheck.errors import FormcheckError, SourceError
 from formcheck.isolated import InternalAnalysisError, analyze_isolated
 from formcheck.pipeline import resolve_model, write_review_json
 from formcheck.pose.cache import PoseCache
+from formcheck.pose.estimator import threads_per_job, usable_cores
 from formcheck.review.schema import Review
 from formcheck.sources.video import VIDEO_SUFFIXES
 from formcheck.specs import load_spec
@@ -27,7 +27,7 @@ from formcheck.specs import load_spec
 
 def default_jobs() -> int:
     """One worker per core this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return usable_cores()
 
 
 def videos_in(folder: Path) -> list[Path]:
@@ -77,12 +77,13 @@ class ClipOutcome:
     bug: str | None = None
 
 
-def review_clip(run: FolderRun, path: Path, stopped: threading.Event) -> ClipOutcome:
+def review_clip(run: FolderRun, path: Path, stopped: threading.Event, model_threads: int = 1) -> ClipOutcome:
     """Review one clip in its own child process and write its files; never raises for a bad clip."""
     annotated = run.annotate_dir / f"{path.name}.annotated.mp4" if run.annotate_dir is not None else None
     try:
         review = analyze_isolated(
-            path, run.exercise, PoseCache() if run.use_cache else None, annotated=annotated, model_path=run.model_path
+            path, run.exercise, PoseCache() if run.use_cache else None, annotated=annotated, model_path=run.model_path,
+            model_threads=model_threads,
         )
         if stopped.is_set():  # Ctrl-C reached the child too: what it reviewed is part of the clip, not the clip
             return ClipOutcome(path, reason="interrupted")
@@ -117,10 +118,12 @@ def review_folder(
                 raise FormcheckError(f"{folder}: cannot make the output folder ({error.strerror})") from error
     outcomes: dict[int, ClipOutcome] = {}
     stopped = threading.Event()
+    at_once = max(1, min(jobs, len(videos)))
     # threads, each waiting on its clip's child process, which does the work
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(videos))), thread_name_prefix="formcheck-clip") as pool:
+    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="formcheck-clip") as pool:
         futures: dict[Future[ClipOutcome], int] = {
-            pool.submit(review_clip, run, video, stopped): index for index, video in enumerate(videos)
+            pool.submit(review_clip, run, video, stopped, threads_per_job(at_once)): index
+            for index, video in enumerate(videos)
         }
         try:
             for future in as_completed(futures):

@@ -37,14 +37,16 @@ class InternalAnalysisError(Exception):
 
 def _child(
     connection: Connection, video: str, exercise: str, cache: PoseCache | None, annotated: Path | None,
-    model_path: Path | None,
+    model_path: Path | None, model_threads: int,
 ) -> None:
     def on_frame(done: int, expected: int) -> None:
         if done % PROGRESS_EVERY_FRAMES == 0:
             connection.send(("progress", done, expected))
 
     try:
-        review, track = review_with_poses(video, exercise, model_path, cache=cache, progress=on_frame)
+        review, track = review_with_poses(
+            video, exercise, model_path, cache=cache, progress=on_frame, model_threads=model_threads
+        )
         if annotated is not None:
             # Here, beside the poses: they never cross the pipe, and a crash still costs only this job.
             connection.send(("drawing",))
@@ -67,12 +69,14 @@ def analyze_isolated(
     annotated: Path | None = None,
     on_drawing: Callable[[], None] | None = None,
     model_path: Path | None = None,
+    model_threads: int = 1,
 ) -> Review:
     """``analyze_video(video, exercise, model_path, cache, progress)`` in a child process.
 
     Args:
         annotated: when given, the child also writes the annotated video here
             (``write_annotated_video``), calling ``on_drawing`` as it starts.
+        model_threads: CPU threads for the child's pose model (``threads_per_job``).
 
     Raises:
         FormcheckError: what ``analyze_video`` raises (as its message).
@@ -82,7 +86,7 @@ def analyze_isolated(
     context = child_context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(  # type: ignore[attr-defined]
-        target=_child, args=(sender, str(video), exercise, cache, annotated, model_path), name="formcheck-analysis", daemon=True
+        target=_child, args=(sender, str(video), exercise, cache, annotated, model_path, model_threads), name="formcheck-analysis", daemon=True
     )
     process.start()
     sender.close()  # the child holds the only sending end: its death ends the pipe

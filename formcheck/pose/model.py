@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import PoseModelError
+from formcheck.pose.mediapipe_import import import_mediapipe
 
 BUNDLE_NAME = "pose_landmarker_full.task"
 BUNDLE_ALIGNMENT = 4  # bytes; the Tasks API memory-maps the models from the uncompressed zip
@@ -59,9 +60,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _wheel_model(relative: str) -> bytes:
-    import mediapipe
-
-    path = Path(mediapipe.__file__).parent / relative
+    path = Path(str(import_mediapipe().__file__)).parent / relative
     if not path.is_file():
         raise PoseModelError(f"the mediapipe wheel has no {relative}: install mediapipe==0.10.21")
     data = path.read_bytes()
@@ -81,6 +80,7 @@ def _with_image_metadata(model: bytes, norm: tuple[float, float]) -> bytes:
 
 def build_bundle(target: Path) -> None:
     """Write the ``.task`` bundle to ``target`` and its SHA-256 beside it (``target.sha256``)."""
+    import_mediapipe()
     from mediapipe.tasks.python.metadata.metadata_writers import model_asset_bundle_utils
 
     detector = _with_image_metadata(_wheel_model("modules/pose_detection/pose_detection.tflite"), DETECTOR_NORM)

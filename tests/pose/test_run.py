@@ -86,3 +86,20 @@ def test_a_file_damaged_part_way_keeps_the_frames_before_it_and_the_warning(tmp_
     assert warning is not None and warning.startswith(f"decoding stopped at frame {len(track.frames)} ")
     assert track.decode_warning == warning
     assert_same_poses(track.frames, serial)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_more_model_threads_give_the_same_poses_on_the_sample(threads):
+    """Not part of the cache key: a clip analysed with the cores shared out must read the same."""
+    track = estimate_source(SAMPLE, settings=PoseSettings(model_threads=threads))
+    assert_same_poses(track.frames, serial_loop(SAMPLE)[0])
+
+
+def test_more_model_threads_give_the_same_poses_and_back_shapes_on_a_labelled_1080p_clip(shared):
+    clip = shared / "clips/mattiolato98-deadlift-visual-analyzer/Good/000001.mp4"
+    if not clip.is_file():
+        pytest.skip(f"{clip} not in the shared data")
+    track = estimate_source(clip, settings=PoseSettings(model_threads=2), back_shape=True)
+    serial, _ = serial_loop(clip, PoseSettings(segmentation_masks=True), back_shape=True)
+    assert sum(pose.back is not None for pose in serial) > 0
+    assert_same_poses(track.frames, serial)
