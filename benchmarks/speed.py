@@ -1,9 +1,11 @@
 """Processing speed: the pose model alone, the plain serial loop, and `formcheck analyze` on the same clips.
 
 For each clip, frames/s of:
-  model alone     the pose model (formcheck's PoseLandmarker) on frames already decoded and enlarged
-                  when small, in memory (64 at a time, only the model's calls timed): the ceiling;
-  serial loop     decode a frame, run the same model on it, next frame (the plain loop, one core);
+  model alone     the pose model (formcheck's PoseLandmarker, on the threads a lone analysis gives it:
+                  one per core, ``threads_per_job(1)``) on frames already decoded and enlarged when
+                  small, in memory (64 at a time, only the model's calls timed): the ceiling;
+  serial loop     decode a frame, run the same model on it (MediaPipe's default: one thread), next
+                  frame (the plain loop);
   mp.solutions    the same serial loop through MediaPipe's legacy ``mp.solutions.pose`` (same model
                   weights, what a plain MediaPipe checker runs);
   analyze         the whole ``formcheck analyze CLIP -e EXERCISE --no-cache`` process, start-up included
@@ -12,8 +14,8 @@ For each clip, frames/s of:
 before a change), and analyze / serial loop. Each figure is the median of --repeat runs, interleaved, so a busy
 machine slows all of them alike.
 
-With --folder, also the folder command on all the clips: `formcheck analyze DIR --jobs 1` against
-`--jobs N` (N = the cores).
+With --folder, also the folder command on 8 labelled squat clips (720p and 1080p, 4.8-16.7 s):
+`formcheck analyze DIR --jobs 1` against `--jobs N` (N = the cores), with the CPU each run used.
 
   .venv/bin/python benchmarks/speed.py [--repeat 3] [--folder] [CLIP ...]
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,7 +38,8 @@ from functools import partial
 from pathlib import Path
 
 from formcheck.folder import default_jobs
-from formcheck.pose import MediaPipePoseEstimator, default_bundle
+from formcheck.pose import MediaPipePoseEstimator, PoseSettings, default_bundle
+from formcheck.pose.estimator import threads_per_job
 from formcheck.sources import open_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,12 +50,21 @@ DEFAULT_CLIPS = [
     (ROOT.parent / "shared/clips/mattiolato98-deadlift-visual-analyzer/Good/000001.mp4", "hip_hinge"),  # 1920x1080
     (ROOT.parent / "shared/clips/TomNotchYmk-lightweight-human-pose-estimation-3d-demo.pytorch/plank.mp4", "squat"),  # 1920x1080
 ]
+# The folder figure: 8 labelled squat clips from four sources.
+FOLDER_CLIPS = [
+    ROOT.parent / "shared/clips" / name for name in (
+        "Pichayanon-FiT-AI/squat_correct_1.mp4", "Pichayanon-FiT-AI/squat_correct_7.mp4",
+        "Pichayanon-FiT-AI/squat_incorrect_4.mp4", "luizfcharry-MrPose/squat.mp4",
+        "844247707-png-power-pwa/squat_correct_reps.mp4", "rohanx01-Squat-Analysis-Model/squat.mp4",
+        "isilunveren-form-guard/squat_bad_correct_half.mp4", "Pichayanon-FiT-AI/squat_correct_2.mp4",
+    )
+]
 DECODED_AT_ONCE = 64  # frames held in memory for the model-alone figure (a 1080p frame is 6 MB)
 
 
 def model_alone_s(path: Path) -> float:
     """Seconds the pose model spends on every frame, the frames decoded and prepared (enlarged) beforehand."""
-    estimator = MediaPipePoseEstimator(default_bundle())
+    estimator = MediaPipePoseEstimator(default_bundle(), PoseSettings(model_threads=threads_per_job(1)))
     frames = open_source(path).frames()
     spent = 0.0
     while batch := [estimator.prepare(frame) for frame in itertools.islice(frames, DECODED_AT_ONCE)]:
@@ -114,7 +127,7 @@ def clip_table(clips: list[tuple[Path, str]], repeat: int, baseline: Path | None
         frames = sum(1 for _ in source.frames())
         info = source.info
         command = ["analyze", str(path), "-e", exercise, "--no-cache"]
-        measures = [partial(model_alone_s, path), partial(serial_loop_s, path), partial(solutions_loop_s, path),
+        measures: list[Callable[[], float]] = [partial(model_alone_s, path), partial(serial_loop_s, path), partial(solutions_loop_s, path),
                     partial(analyze_process_s, command)]
         if baseline is not None:
             measures.append(partial(analyze_process_s, command, baseline))
@@ -127,20 +140,35 @@ def clip_table(clips: list[tuple[Path, str]], repeat: int, baseline: Path | None
         )
 
 
-def folder_table(clips: list[tuple[Path, str]], repeat: int) -> None:
+def process_cpu_s(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of it and its children) of one ``formcheck`` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = analyze_process_s(command)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def folder_table(clips: list[Path], repeat: int) -> None:
     """The folder command on links to the clips, one job against one per core (all as squats: the
     exercise changes the engine's small share, not the pose model's)."""
     jobs = default_jobs()
     with tempfile.TemporaryDirectory() as folder:
-        for path, _ in clips:
-            os.symlink(path, Path(folder) / path.name)
-        frames = sum(sum(1 for _ in open_source(path).frames()) for path, _ in clips)
-        one, many = median_s([
-            partial(analyze_process_s, ["analyze", folder, "-e", "squat", "--no-cache", "--jobs", "1"]),
-            partial(analyze_process_s, ["analyze", folder, "-e", "squat", "--no-cache", "--jobs", str(jobs)]),
-        ], repeat)
-    print(f"\nfolder of {len(clips)} clips, {frames} frames: --jobs 1 {one:.1f} s ({frames / one:.1f} frames/s), "
-          f"--jobs {jobs} {many:.1f} s ({frames / many:.1f} frames/s): {one / many:.2f}x")
+        for path in clips:
+            os.symlink(path, Path(folder) / f"{path.parent.name}_{path.name}")  # two sources name theirs squat.mp4
+        frames = sum(sum(1 for _ in open_source(path).frames()) for path in clips)
+        runs: dict[int, list[tuple[float, float]]] = {count: [] for count in (1, jobs)}
+        for _ in range(repeat):
+            for count, measured in runs.items():
+                measured.append(process_cpu_s(["analyze", folder, "-e", "squat", "--no-cache", "--jobs", str(count)]))
+    print(f"\nfolder of {len(clips)} clips, {frames} frames, median of {repeat}:")
+    walls: dict[int, float] = {}
+    for count, measured in runs.items():
+        wall = statistics.median(w for w, _ in measured)
+        cpu = statistics.median(c for _, c in measured)
+        walls[count] = wall
+        print(f"  --jobs {count}: {wall:.1f} s ({frames / wall:.1f} frames/s), CPU {cpu:.1f} s "
+              f"({cpu / len(clips):.2f} s a clip, {cpu / wall:.2f} cores busy)")
+    print(f"  --jobs {jobs} is {walls[1] / walls[jobs]:.2f}x --jobs 1")
 
 
 def main() -> None:
@@ -158,7 +186,8 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start, median of {args.repeat}\n")
     clip_table(clips, args.repeat, args.baseline)
     if args.folder:
-        folder_table(clips, args.repeat)
+        folder_clips = [path for path in FOLDER_CLIPS if path.exists()]
+        folder_table(folder_clips, args.repeat)
 
 
 if __name__ == "__main__":

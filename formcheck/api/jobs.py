@@ -10,7 +10,8 @@ Every job is a row of ``analyses``: its status and, once done, its review. Progr
 in memory by the embedded pool, as it changes many times a second; a queue worker (``formcheck.api.queue``)
 writes it to the row, throttled, so any API process can report it. A service that starts finds the jobs a
 stopped one left queued or running and runs them again, from the file they were given; with a queue, the
-broker keeps them instead.
+broker keeps them instead, and what no broker ever got (an API process that died between recording a job and
+sending it) is sent again: at start and every ``RESEND_EVERY_S``, once it is ``UNSENT_GRACE_S`` old.
 
 ``JobRunner`` runs one recorded job, for the embedded pool and for a queue worker alike. Its writes are
 idempotent: a job redelivered after its review was stored is not run again, and of two runs of one job only
@@ -54,6 +55,11 @@ logger = logging.getLogger(__name__)
 
 ANNOTATED_VIDEO = "annotated.mp4"
 PENDING = ("queued", "running")
+# A job recorded this long ago and still not handed to the broker was left by an API process that died
+# between the two steps (sending takes milliseconds; the margin covers a slow database and clock skew
+# between API machines). Sending it twice is harmless: a worker runs a finished job no more.
+UNSENT_GRACE_S = 60.0
+RESEND_EVERY_S = 60.0
 FINISHED = ("done", "failed")
 
 
@@ -261,6 +267,8 @@ class JobStore:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
         self._progress: dict[str, Progress] = {}
         self._lock = threading.Lock()  # queue room is counted and the new row added as one step
+        self._stopping = threading.Event()
+        self._resender: threading.Thread | None = None
         self._jobs_kept = jobs_kept
         self._max_queued = max_queued
         self._videos = videos
@@ -325,15 +333,51 @@ class JobStore:
         except ServiceBusyError as error:  # the broker is down: refuse the upload rather than keep a job nobody runs
             self._runner.record(job_id, status=JobStatus.FAILED.value, error=str(error), finished_at=utc_now())
             raise
+        self._runner.record(job_id, sent_at=utc_now())
+
+    def resend_unsent(self) -> int:
+        """Send the broker the queued jobs it never got (recorded over ``UNSENT_GRACE_S`` ago); returns how many.
+
+        A broker that cannot be reached now leaves them for the next try.
+        """
+        assert self._enqueue is not None
+        recorded_before = utc_now() - dt.timedelta(seconds=UNSENT_GRACE_S)
+        with self._database.session() as session:
+            unsent = list(session.scalars(
+                select(Analysis.id).where(
+                    Analysis.status == JobStatus.QUEUED.value, Analysis.sent_at.is_(None),
+                    Analysis.created_at < recorded_before,
+                ).order_by(Analysis.created_at)
+            ))
+        for sent, job_id in enumerate(unsent):
+            try:
+                self._enqueue(job_id)
+            except ServiceBusyError:
+                return sent
+            self._runner.record(job_id, sent_at=utc_now())
+            logger.warning("analysis %s was recorded but never queued: sent now", job_id)
+        return len(unsent)
+
+    def _resend_regularly(self) -> None:
+        while not self._stopping.wait(RESEND_EVERY_S):
+            try:
+                self.resend_unsent()
+            except Exception:  # a database hiccup: log it, try again next round
+                logger.exception("sending unsent analyses failed")
 
     def resume(self) -> int:
         """Queue again the jobs a stopped service left queued or running; returns how many.
 
-        One whose file is gone (an anonymous upload swept away) fails, saying so. With queue workers it does
-        nothing: the broker keeps their jobs, and hands a stopped worker's to another.
+        One whose file is gone (an anonymous upload swept away) fails, saying so. With queue workers the broker
+        keeps their jobs and hands a stopped worker's to another: only the jobs it never got are sent (now and
+        every ``RESEND_EVERY_S``).
         """
         if self._enqueue is not None:
-            return 0
+            resent = self.resend_unsent()
+            if self._resender is None:
+                self._resender = threading.Thread(target=self._resend_regularly, name="resend-unsent", daemon=True)
+                self._resender.start()
+            return resent
         with self._database.session() as session:
             rows = list(session.scalars(select(Analysis).where(Analysis.status.in_(PENDING)).order_by(Analysis.created_at)))
             for row in rows:
@@ -420,6 +464,7 @@ class JobStore:
 
     def shutdown(self) -> None:
         """Stop taking work; queued jobs are cancelled (they stay queued, for the next start), running ones finish."""
+        self._stopping.set()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _run_here(self, job_id: str) -> None:

@@ -67,6 +67,9 @@ class Analysis(Base):
     frames_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     stage: Mapped[str | None] = mapped_column(String(16))
     worker: Mapped[str | None] = mapped_column(String(255), doc="the queue worker that last took the job")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), doc="when the job was handed to the queue's broker (None: not yet, or no queue)"
+    )
 
     client: Mapped[Client | None] = relationship(back_populates="analyses")
     judgements: Mapped[list[Judgement]] = relationship(

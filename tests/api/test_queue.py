@@ -5,6 +5,7 @@ rep counts. The Redis tests start their own ``redis-server`` and skip when there
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -19,16 +20,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from formcheck.api.errors import ServiceBusyError
-from formcheck.api.jobs import JobRunner, JobStatus, JobStore, Progress
+from formcheck.api.jobs import UNSENT_GRACE_S, JobRunner, JobStatus, JobStore, Progress
 from formcheck.api.queue import PROGRESS_EVERY_S, ThrottledProgress
 from formcheck.cli import app
 from formcheck.pipeline import analyze_video
 from formcheck.pose.cache import PoseCache
 from formcheck.store.database import open_database
-from formcheck.store.models import Analysis
+from formcheck.store.models import Analysis, utc_now
 from tests.api.conftest import ClientFactory
 from tests.conftest import POSTGRES_URL_VARIABLE
 
@@ -112,6 +114,48 @@ def test_the_queue_cap_counts_the_jobs_every_api_process_queued(database_url: st
     assert len(sent) == 2 and not upload.exists(), "the refused upload is neither queued nor kept"
 
 
+def test_a_job_recorded_by_an_api_that_died_before_sending_it_is_sent_once_it_is_old(
+    database_url: str, squat_clip: Path, tmp_path: Path,
+) -> None:
+    """The API records a job, then sends it to the broker: one that died between the two left a row no worker
+    will ever see. Another API process (or this one, restarted) sends it, once it is old enough that no live
+    process can still be about to; jobs already sent are not sent again."""
+    database = open_database(database_url)
+    sent: list[str] = []
+    jobs = JobStore(database=database, enqueue=sent.append)
+    upload = tmp_path / "sent.mp4"
+    shutil.copy(squat_clip, upload)
+    delivered = jobs.submit(upload, "squat")
+    recorded_at = utc_now() - dt.timedelta(seconds=UNSENT_GRACE_S + 5)
+    with database.session() as session:
+        session.add_all([
+            Analysis(id="died-before-sending", exercise="squat", video=str(upload), status="queued", created_at=recorded_at),
+            Analysis(id="being-sent-now", exercise="squat", video=str(upload), status="queued"),
+        ])
+        session.execute(update(Analysis).where(Analysis.id == delivered.id).values(created_at=recorded_at))
+        session.commit()
+    assert sent == [delivered.id]
+    assert jobs.resume() == 1
+    assert sent == [delivered.id, "died-before-sending"], "only the old unsent job is sent, once"
+    assert jobs.resend_unsent() == 0, "a job sent is marked so"
+    with database.session() as session:
+        assert session.get(Analysis, "died-before-sending").sent_at is not None  # type: ignore[union-attr]
+        assert session.get(Analysis, "being-sent-now").sent_at is None  # type: ignore[union-attr]
+
+    def broker_down(job_id: str) -> None:
+        raise ServiceBusyError("the analysis queue cannot be reached")
+
+    with database.session() as session:
+        session.execute(update(Analysis).where(Analysis.id == "being-sent-now").values(created_at=recorded_at))
+        session.commit()
+    other = JobStore(database=database, enqueue=broker_down)
+    assert other.resend_unsent() == 0, "a broker that cannot be reached leaves the job for the next round"
+    assert jobs.resend_unsent() == 1 and sent[-1] == "being-sent-now"
+    jobs.shutdown()
+    other.shutdown()
+    database.close()
+
+
 def test_a_queue_workers_progress_is_read_from_the_row(tmp_path: Path, squat_clip: Path) -> None:
     sent: list[str] = []
     database = open_database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
@@ -120,7 +164,7 @@ def test_a_queue_workers_progress_is_read_from_the_row(tmp_path: Path, squat_cli
     shutil.copy(squat_clip, upload)
     job = jobs.submit(upload, "squat", filename="set.mp4")
     assert sent == [job.id], "the job went to the broker, not to this process's pool"
-    assert jobs.resume() == 0, "with a broker, a restarted server leaves queued jobs to it"
+    assert jobs.resume() == 0, "with a broker, a restarted server leaves the jobs it sent to it"
 
     runner = JobRunner(database)
     write = ThrottledProgress(runner)
