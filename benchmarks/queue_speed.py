@@ -10,7 +10,8 @@ Starts a private ``redis-server`` on loopback and a SQLite database in a tempora
 
   .venv/bin/python benchmarks/queue_speed.py [--clips N]
 
-The clips are the N shortest labelled clips of the SIGKILL test (``tests/api/test_queue.py``).
+The clips are the N shortest labelled .mp4 clips of catalogue exercises (the SIGKILL test's 12, in
+``tests/api/test_queue.py``, are the same).
 """
 
 from __future__ import annotations
@@ -36,12 +37,11 @@ from formcheck.api.queue import enqueuer
 from formcheck.api.settings import Settings
 from formcheck.isolated import analyze_isolated
 from formcheck.pose.cache import PoseCache
+from formcheck.sources import open_source
 from formcheck.store.database import open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-sys.path.insert(0, str(ROOT))
-from tests.api.test_queue import CLIPS  # the SIGKILL test's clips, not a copy of the list
 
 
 def free_port() -> int:
@@ -112,10 +112,12 @@ def run_all(jobs: JobStore, clips: list[tuple[Path, str]], uploads: Path) -> flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clips", type=int, default=len(CLIPS), help="how many of the test's clips")
+    parser.add_argument("--clips", type=int, default=12, help="how many clips, shortest first")
     args = parser.parse_args()
-    labels = {clip["path"]: clip for clip in yaml.safe_load((SHARED / "labels/clips.yaml").read_text())["clips"]}
-    clips = [(SHARED / "clips" / path, str(labels[path]["catalogue_exercise"])) for path in CLIPS[: args.clips]]
+    labels = yaml.safe_load((SHARED / "labels/clips.yaml").read_text())["clips"]
+    catalogue = [(SHARED / "clips" / label["path"], str(label["catalogue_exercise"]))
+                 for label in labels if label["catalogue_exercise"] and label["path"].endswith(".mp4")]
+    clips = sorted(catalogue, key=lambda clip: open_source(clip[0]).info.frames)[: args.clips]
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start, {len(clips)} clips\n")
     with tempfile.TemporaryDirectory() as scratch, redis_server(Path(scratch)) as broker_url:
         folder = Path(scratch)

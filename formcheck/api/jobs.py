@@ -44,7 +44,6 @@ from formcheck.api.uploads import as_sent
 from formcheck.errors import FormcheckError
 from formcheck.isolated import InternalAnalysisError, analyze_isolated
 from formcheck.pose.cache import PoseCache
-from formcheck.pose.estimator import threads_per_job
 from formcheck.review.schema import Review
 from formcheck.store.database import Database
 from formcheck.store.errors import NotFoundError
@@ -139,16 +138,13 @@ class JobRunner:
         output_dir: where each anonymous job gets a private folder (``<output_dir>/<job id>/``) for its
             annotated video. None: no annotated videos.
         videos: where trainers' videos and their annotated copies are kept.
-        model_threads: CPU threads for each analysis's pose model (the cores shared among the analyses
-            that run at once: ``threads_per_job``).
     """
 
     def __init__(
         self, database: Database, cache: PoseCache | None = None, output_dir: Path | None = None,
-        videos: VideoFolder | None = None, model_threads: int = 1,
+        videos: VideoFolder | None = None,
     ) -> None:
         self.database = database
-        self.model_threads = model_threads
         self.cache = cache
         self.output_dir = output_dir
         self.videos = videos
@@ -207,8 +203,7 @@ class JobRunner:
         outcome = None
         try:
             review = analyze_isolated(
-                video, exercise, cache=self.cache, progress=on_frame, annotated=annotated, on_drawing=on_drawing,
-                model_threads=self.model_threads,
+                video, exercise, cache=self.cache, progress=on_frame, annotated=annotated, on_drawing=on_drawing
             )
         except FormcheckError as error:
             failed = as_sent(str(error), video, filename)
@@ -260,9 +255,7 @@ class JobStore:
             database = Database("sqlite://")
             database.migrate()
         self._database = database
-        self._runner = JobRunner(
-            database, cache=cache, output_dir=output_dir, videos=videos, model_threads=threads_per_job(workers)
-        )
+        self._runner = JobRunner(database, cache=cache, output_dir=output_dir, videos=videos)
         self._enqueue = enqueue
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
         self._progress: dict[str, Progress] = {}

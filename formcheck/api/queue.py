@@ -31,7 +31,6 @@ from formcheck.api.jobs import JobRunner, Progress
 from formcheck.api.settings import Settings
 from formcheck.errors import FormcheckError
 from formcheck.pose.cache import PoseCache
-from formcheck.pose.estimator import threads_per_job
 from formcheck.store.database import open_database
 from formcheck.store.videos import VideoFolder
 
@@ -120,10 +119,7 @@ def run_worker(settings: Settings, concurrency: int, name: str | None = None) ->
     app = celery_app(settings)
     database = open_database(settings.database)
     cache = PoseCache(max_age_days=settings.pose_cache_days) if settings.pose_cache else None
-    runner = JobRunner(
-        database, cache=cache, output_dir=settings.upload_dir, videos=VideoFolder(settings.data_dir),
-        model_threads=threads_per_job(concurrency),
-    )
+    runner = JobRunner(database, cache=cache, output_dir=settings.upload_dir, videos=VideoFolder(settings.data_dir))
     progress = ThrottledProgress(runner)
     name = name or worker_name()
 

@@ -48,9 +48,11 @@ class PoseSettings:
     # ...but never more than this, so a tiny frame never becomes a huge one.
     max_upscale: float = 4.0
     # CPU threads the model's network runs on (XNNPACK). The landmarks are the same bit for bit
-    # whatever the count (checked on 720p and 1080p clips); 2 threads make the model ~1.3x faster.
-    # 1 by default: several analyses or live sessions at once each get one; a lone analysis takes
-    # the cores it has (``threads_per_job``). Not part of the cache key, as it changes no result.
+    # whatever the count (tests/pose/test_run.py); 2 threads make the model ~1.3x faster for ~1.5x
+    # the CPU. 1 by default, and in the services: XNNPACK's threads wait for each other by spinning,
+    # so two processes that each take the cores are many times slower than one thread each (two
+    # queue workers on 2 cores: 12 clips in 224 s against 23 s). Only the CLI, which knows what runs
+    # beside it, takes more (``threads_per_job``). Not part of the cache key: it changes no result.
     model_threads: int = 1
 
     def upscale_factor(self, width: int, height: int) -> float:
