@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +19,7 @@ from sqlalchemy.pool import StaticPool
 from formcheck.errors import FormcheckError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x666F726D  # any fixed number: PostgreSQL's advisory lock for formcheck's migrations
 SQLITE_BUSY_TIMEOUT_S = 30  # analyses finishing together wait for each other's write, not fail
 
 
@@ -55,12 +59,28 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         try:
-            with self.engine.begin() as connection:
+            with self._migration_lock(), self.engine.begin() as connection:
+                if self.url.get_backend_name() == "postgresql":
+                    # Held to the end of this transaction: the API and every worker start together on a new
+                    # database, and the second to arrive waits here, then finds the schema done.
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as error:
             where = self.url.render_as_string(hide_password=True)
             raise FormcheckError(f"cannot open the database {where}: {str(error.orig).strip().splitlines()[0]}") from None
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """For a SQLite file, a lock file beside it, so that processes migrating at once take turns (SQLite
+        would fail the second writer of a transaction that began by reading); nothing for other databases."""
+        path = self.url.database if self.url.get_backend_name() == "sqlite" else None
+        if path in (None, "", ":memory:"):
+            yield
+            return
+        with open(f"{path}.migrate-lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            yield
 
     def close(self) -> None:
         self.engine.dispose()

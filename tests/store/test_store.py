@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,32 @@ def test_the_migration_creates_every_table_and_runs_again_harmlessly(database: D
     database.migrate()
 
     assert {"trainers", "clients", "analyses", "judgements", "alembic_version"} <= set(inspect(database.engine).get_table_names())
+
+
+def test_processes_that_start_together_on_a_new_database_migrate_it_in_turn(database_url: str) -> None:
+    """The API and every worker open the database as they start: on a new one, all at once."""
+    starting = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        database = Database(database_url)
+        starting.wait()
+        try:
+            database.migrate()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    database = Database(database_url)
+    assert {"trainers", "clients", "analyses", "judgements"} <= set(inspect(database.engine).get_table_names())
+    database.close()
 
 
 def test_the_migrations_build_exactly_the_models_schema(database: Database) -> None:
