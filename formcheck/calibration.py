@@ -31,9 +31,8 @@ from formcheck.engine import ExerciseSession
 from formcheck.errors import FormcheckError
 from formcheck.faults.rules import holds
 from formcheck.landmarks import PoseFrame
-from formcheck.pipeline import resolve_model
+from formcheck.pipeline import poses_for, resolve_model
 from formcheck.pose.cache import PoseCache
-from formcheck.pose.run import estimate_source
 from formcheck.reps.counter import RepEvent
 from formcheck.review.schema import Rep, Review
 from formcheck.sources.base import SourceInfo
@@ -233,7 +232,7 @@ def calibrate(
         if on_clip is not None:
             on_clip(label["path"])
         try:
-            track = estimate_source(clips_dir / label["path"], bundle=bundle, cache=cache, back_shape=spec.reads_back_shape)
+            track = poses_for(clips_dir / label["path"], spec, bundle, cache)
         except FormcheckError:
             return None
         return analyze_with_decisions(track.frames, spec, track.source, track.decode_warning)

@@ -34,9 +34,9 @@ import yaml
 
 from formcheck.calibration import HELD_OUT_SOURCES, RepValue, analyze_with_decisions, fit_all, rep_values, source_group
 from formcheck.errors import FormcheckError
-from formcheck.pipeline import analyze_video, resolve_model
+from formcheck.pipeline import analyze_video, poses_for, resolve_model
 from formcheck.pose.cache import PoseCache
-from formcheck.pose.run import PoseTrack, estimate_source
+from formcheck.pose.run import PoseTrack
 from formcheck.review.schema import Review
 from formcheck.specs import catalogue, default_spec_dir
 from formcheck.specs.loader import FITTED_FILE, bare_catalogue, load_fitted, with_fitted
@@ -392,9 +392,7 @@ def evaluate(
         if analysed_as not in chosen:
             continue
         try:
-            track = estimate_source(
-                clips_dir / label["path"], bundle=bundle, cache=cache, back_shape=specs[analysed_as].reads_back_shape
-            )
+            track = poses_for(clips_dir / label["path"], specs[analysed_as], bundle, cache)
         except FormcheckError as error:
             clip = _Clip(label, source_group(label["path"]), None, failed_clip(label, error))
         else:

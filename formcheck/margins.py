@@ -27,9 +27,8 @@ from formcheck.calibration import HELD_OUT_SOURCES, source_group
 from formcheck.engine import ExerciseSession
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import PoseFrame
-from formcheck.pipeline import resolve_model
+from formcheck.pipeline import poses_for, resolve_model
 from formcheck.pose.cache import PoseCache
-from formcheck.pose.run import estimate_source
 from formcheck.reps.counter import TURN_FRACTION
 from formcheck.specs import models as spec_models
 
@@ -391,7 +390,7 @@ def trace_labels(
         if on_clip is not None:
             on_clip(label["path"])
         try:
-            track = estimate_source(clips_dir / label["path"], bundle=bundle, cache=cache, back_shape=spec.reads_back_shape)
+            track = poses_for(clips_dir / label["path"], spec, bundle, cache)
         except FormcheckError:
             continue
         traced[spec.id].append(labelled_clip(label, *metric_series(track.frames, spec)))

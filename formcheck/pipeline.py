@@ -16,12 +16,32 @@ from formcheck.pose.estimator import PoseSettings
 from formcheck.pose.model import ModelBundle, default_bundle, user_bundle
 from formcheck.pose.run import PoseTrack, ProgressCallback, estimate_source
 from formcheck.review.schema import Processing, Review
-from formcheck.specs import load_spec
+from formcheck.specs import ExerciseSpec, load_spec
 
 
 def resolve_model(model_path: Path | None) -> ModelBundle:
     """The ``--model`` bundle when given, else the built-in one (built on first use)."""
     return user_bundle(model_path) if model_path is not None else default_bundle()
+
+
+def poses_for(
+    source: str | Path,
+    spec: ExerciseSpec,
+    bundle: ModelBundle | None = None,
+    cache: PoseCache | None = None,
+    progress: ProgressCallback | None = None,
+    model_threads: int = 1,
+) -> PoseTrack:
+    """The poses ``spec`` is judged on: with the back's shape traced when its checks read it.
+
+    Raises:
+        SourceError: the input cannot be read.
+        PoseModelError: the model cannot be built or loaded.
+    """
+    return estimate_source(
+        source, bundle=bundle, settings=PoseSettings(model_threads=model_threads), cache=cache, progress=progress,
+        back_shape=spec.reads_back_shape,
+    )
 
 
 def analyze_video(
@@ -65,10 +85,7 @@ def review_with_poses(
     spec = load_spec(exercise)  # fail on a bad exercise id before decoding anything
     bundle = resolve_model(model_path)
     started = time.perf_counter()
-    track = estimate_source(
-        source, bundle=bundle, settings=PoseSettings(model_threads=model_threads), cache=cache, progress=progress,
-        back_shape=spec.reads_back_shape,
-    )
+    track = poses_for(source, spec, bundle, cache, progress, model_threads)
     elapsed_s = max(time.perf_counter() - started, 1e-6)
     frames_per_s = len(track.frames) / elapsed_s
     real_time_s = covered_s(track)

@@ -13,8 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.errors import SourceError
+from formcheck.pipeline import poses_for
 from formcheck.pose.cache import PoseCache
-from formcheck.pose.run import estimate_source
 from formcheck.render.video import FramePainter
 from formcheck.review.schema import FaultEvent, Review
 from formcheck.sources import Frame, open_source
@@ -104,13 +104,13 @@ def grab_stills(review: Review, video: Path, cache: PoseCache | None = None) -> 
     """The frames of the source video nearest each rep's turn and each fault's worst moment, drawn as in the
     annotated video (skeleton, the spec's angles, the segment at fault in red, captions).
 
-    The poses come from ``estimate_source`` (the pose cache makes that a lookup for a clip already analysed).
+    The poses come from ``poses_for`` (the pose cache makes that a lookup for a clip already analysed).
 
     Raises:
         SourceError: the video cannot be read, or is not the one reviewed (another frame count).
     """
     spec = load_spec(review.exercise)
-    track = estimate_source(video, cache=cache, back_shape=spec.reads_back_shape)
+    track = poses_for(video, spec, cache=cache)
     if track.source.frames != review.source.frames:
         raise SourceError(
             f"{video}: {track.source.frames} frames, but the review is of a video of {review.source.frames}: "
