@@ -119,11 +119,11 @@ def review_folder(
     outcomes: dict[int, ClipOutcome] = {}
     stopped = threading.Event()
     at_once = max(1, min(jobs, len(videos)))
+    model_threads = threads_per_job(at_once)  # the cores shared out among the clips that run together
     # threads, each waiting on its clip's child process, which does the work
     with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="formcheck-clip") as pool:
         futures: dict[Future[ClipOutcome], int] = {
-            pool.submit(review_clip, run, video, stopped, threads_per_job(at_once)): index
-            for index, video in enumerate(videos)
+            pool.submit(review_clip, run, video, stopped, model_threads): index for index, video in enumerate(videos)
         }
         try:
             for future in as_completed(futures):
