@@ -23,6 +23,7 @@ from formcheck.review.schema import Review
 
 if TYPE_CHECKING:
     from formcheck.folder import ClipOutcome
+    from formcheck.pose.run import PoseTrack
     from formcheck.store.database import Database
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check exercise form from video: reps, holds and faults.")
@@ -153,7 +154,7 @@ def analyze(
         analyze_folder(Path(source), exercise, json_path, model, use_cache, annotate, jobs)
         return
 
-    def body() -> tuple[Review, bool]:
+    def body() -> tuple[Review, PoseTrack]:
         progress = Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("frames"), TextColumn("{task.fields[fps]} fps"), TimeRemainingColumn(),
@@ -178,21 +179,21 @@ def analyze(
         finally:
             if progress.live.is_started:
                 progress.stop()
-        if annotate is not None:
-            from formcheck.render.video import write_annotated_video
-
-            write_annotated_video(source, track.frames, review, annotate)
         if json_path is not None:
             write_review_json(review, json_path)
-        return review, track.interrupted
+        return review, track
 
-    review, interrupted = _run(body)
+    review, track = _run(body)
     print_review(review)
     if json_path is not None:
         console.print(f"[dim]review written to {json_path}[/]")
     if annotate is not None:
+        # After the review is shown and saved: a video that cannot be written loses nothing else.
+        from formcheck.render.video import write_annotated_video
+
+        _run(lambda: write_annotated_video(source, track.frames, review, annotate))
         console.print(f"[dim]annotated video written to {annotate}[/]")
-    if interrupted and not source.isdigit():  # Ctrl-C is how a webcam set ends; a file had more to give
+    if track.interrupted and not source.isdigit():  # Ctrl-C is how a webcam set ends; a file had more to give
         raise typer.Exit(EXIT_INTERRUPTED)
 
 

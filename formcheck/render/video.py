@@ -247,11 +247,16 @@ def write_annotated_video(source: str | Path, poses: Sequence[PoseFrame], review
             # yuv420p needs even sides: an odd source loses its last row or column
             stream.width, stream.height = review.source.width - review.source.width % 2, review.source.height - review.source.height % 2
             stream.pix_fmt = "yuv420p"
+            tick = 1 / rate
+            last_pts = -1
             for frame in open_source(source).frames():
                 image = painter.paint(frame.image, by_index.get(frame.index), frame.t_s)
                 video_frame = av.VideoFrame.from_ndarray(image[: stream.height, : stream.width], format="rgb24")
-                # Source time in ms, rebased by the encoder onto the output's frame grid.
-                video_frame.pts, video_frame.time_base = round(frame.t_s * 1000), Fraction(1, 1000)
+                # Source time on the output's frame grid, one tick past the last frame at least: a header's
+                # average rate a little under the frames' own (29.94 for frames 1/30.1 s apart) would
+                # otherwise put two frames on one tick, which the muxer refuses.
+                last_pts = max(last_pts + 1, round(frame.t_s * rate))
+                video_frame.pts, video_frame.time_base = last_pts, tick
                 for packet in stream.encode(video_frame):
                     container.mux(packet)
             for packet in stream.encode():

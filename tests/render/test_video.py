@@ -122,6 +122,27 @@ def test_cli_writes_the_annotated_video(squat_clip: Path, tmp_path: Path) -> Non
     assert open_source(target).info.frames > 0
 
 
+def test_a_header_rate_under_the_frames_own_rate_still_writes_every_frame(squat_clip: Path, tmp_path: Path) -> None:
+    """A phone clip whose header says 29.94 fps while its frames come 1/30.1 s apart (``Bad/000002.mp4``) put two
+    frames on one tick of the output's grid, and the muxer refused the file half-way ("Invalid argument")."""
+    review, track = review_with_poses(squat_clip, "squat", cache=PoseCache())
+    assert review.source.fps is not None
+    slow_header = review.model_copy(update={"source": review.source.model_copy(update={"fps": review.source.fps * 0.97})})
+    target = tmp_path / "out.mp4"
+    write_annotated_video(squat_clip, track.frames, slow_header, target)
+    assert abs(open_source(target).info.frames - len(list(open_source(squat_clip).frames()))) <= 2
+
+
+def test_a_video_that_cannot_be_written_loses_neither_the_review_nor_its_json(squat_clip: Path, tmp_path: Path) -> None:
+    review_json = tmp_path / "review.json"
+    result = CliRunner().invoke(app, ["analyze", str(squat_clip), "-e", "squat", "--json", str(review_json),
+                                      "--annotate", str(tmp_path / "missing-folder" / "out.mp4")])
+    assert result.exit_code == 1
+    assert "cannot write the annotated video" in result.output
+    assert "2 reps" in result.output  # the review was shown before the video failed
+    assert review_json.exists()
+
+
 def test_unwritable_target_is_a_source_error(squat_clip: Path, tmp_path: Path) -> None:
     review, track = review_with_poses(squat_clip, "squat", cache=PoseCache())
     with pytest.raises(SourceError, match="cannot write the annotated video"):
